@@ -13,13 +13,12 @@ NODE := node_modules
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help install assets translations compile-translations run test bench chromium clean
+.PHONY: help install assets translations compile-translations run test chromium clean
 
 help:
 	@echo "make run           set up everything and serve on http://$(HOST):$(PORT) with demo data"
 	@echo "make test          set up everything and run the whole test suite (SQLite; PostgreSQL with DATABASE_URL)"
 	@echo "make translations  extract, update and compile the Dutch and English catalogues"
-	@echo "make bench         load benchmarks (see bench/README.md)"
 
 $(STAMP):
 	@mkdir -p $(STAMP)
@@ -38,7 +37,7 @@ $(STAMP)/npm: package.json package-lock.json | $(STAMP)
 
 $(STAMP)/assets: $(STAMP)/npm | $(STAMP)
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/htmx $(VENDOR)/utrecht $(VENDOR)/voorbeeld-design-tokens $(VENDOR)/noto-sans/files
+	mkdir -p $(VENDOR)/htmx $(VENDOR)/utrecht $(VENDOR)/voorbeeld-design-tokens $(VENDOR)/noto-sans/files $(VENDOR)/noto-serif/files
 	cp $(NODE)/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/htmx.min.js
 	cp $(NODE)/@utrecht/component-library-css/dist/index.css $(VENDOR)/utrecht/component-library.css
 	cp $(NODE)/@utrecht/component-library-css/LICENSE.md $(VENDOR)/utrecht/LICENSE.md
@@ -50,6 +49,10 @@ $(STAMP)/assets: $(STAMP)/npm | $(STAMP)
 	  cp $(NODE)/@fontsource/noto-sans/files/noto-sans-latin-$$weight-normal.woff $(VENDOR)/noto-sans/files/; \
 	done
 	cp $(NODE)/@fontsource/noto-sans/LICENSE $(VENDOR)/noto-sans/LICENSE
+	cp $(NODE)/@fontsource/noto-serif/latin-700.css $(VENDOR)/noto-serif/
+	cp $(NODE)/@fontsource/noto-serif/files/noto-serif-latin-700-normal.woff2 $(VENDOR)/noto-serif/files/
+	cp $(NODE)/@fontsource/noto-serif/files/noto-serif-latin-700-normal.woff $(VENDOR)/noto-serif/files/
+	cp $(NODE)/@fontsource/noto-serif/LICENSE $(VENDOR)/noto-serif/LICENSE
 	@touch $@
 
 assets: $(STAMP)/assets
@@ -82,9 +85,6 @@ chromium:
 
 test: install chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
-
-bench: install
-	$(BIN)/python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(STAMP) $(VENV) $(NODE) $(VENDOR)

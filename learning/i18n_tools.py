@@ -30,9 +30,10 @@ def read_catalog(language: str) -> Catalog:
 def source_message_ids() -> set[str]:
     """Every message id in the code and templates, extracted the way `make translations` does."""
     ids: set[str] = set()
+    jinja_options = {"extensions": "jinja2.ext.do"}
     extracted = extract_from_dir(
         str(PROJECT_ROOT), METHOD_MAP, keywords=KEYWORDS,
-        options_map={"templates/**.html": {"extensions": "jinja2.ext.do"}, "templates/**.txt": {"extensions": "jinja2.ext.do"}},
+        options_map={"templates/**.html": jinja_options, "templates/**.txt": jinja_options},
     )
     for _filename, _lineno, message, _comments, _context in extracted:
         ids.add(message[0] if isinstance(message, tuple) else message)

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from learning.admin.models import Organisation, Region, TaxonomyTerm
+from learning.admin.models import Organisation, Region, TaxonomyTerm, Vocabulary
 from learning.audit import AuditEvent
 from learning.auth.models import User
 from learning.db import db
@@ -210,3 +210,12 @@ def test_audit_log_filters_by_person_action_and_date(admin_client, admin, create
 def test_audit_log_rejects_an_end_before_the_start(admin_client):
     page = text_of(admin_client.get("/admin/audit?date_from=2026-05-02&date_to=2026-05-01"))
     assert "Deze datum ligt voor de begindatum" in page
+
+
+def test_taxonomy_is_seeded_as_in_the_product_brief(app):
+    codes = {vocabulary: [t.code for t in db.session.scalars(
+        sa.select(TaxonomyTerm).where(TaxonomyTerm.vocabulary == vocabulary.value).order_by(TaxonomyTerm.position))]
+        for vocabulary in Vocabulary}
+    assert codes[Vocabulary.LEVEL] == ["persoon", "team", "organisatie", "keten", "stelsel"]
+    assert codes[Vocabulary.PRINCIPLE] == ["gezinsgericht", "rechtsbeschermend_transparant", "eenvoudig", "lerend"]
+    assert len(codes[Vocabulary.FINDING_TYPE]) == 7 and len(codes[Vocabulary.AGENCY_KIND]) == 13

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from wtforms import SelectChoice
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from learning.admin import bp, services
 from learning.admin.forms import (

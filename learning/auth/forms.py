@@ -11,9 +11,9 @@ from learning.i18n import _l
 LANGUAGE_CHOICES = [SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")]
 
 
-def email_field(label=_l("E-mailadres"), description=None):  # noqa: ANN001, ANN201
+def email_field(description=None):  # noqa: ANN001, ANN201
     return EmailField(
-        label,
+        _l("E-mailadres"),
         description=description,
         validators=[
             DataRequired(_l("Vul je e-mailadres in.")),

@@ -100,7 +100,9 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
             g.sign_in_failed = True
-            form.form_errors.append(_("Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is niet actief."))
+            form.form_errors.append(
+                _("Dit e-mailadres en wachtwoord horen niet bij elkaar, of het account is niet actief.")
+            )
         else:
             next_url = safe_next_url(form.next.data)
             services.upgrade_password_hash(user, form.password.data)
