@@ -65,7 +65,7 @@ translations: $(STAMP)/venv
 	$(BIN)/pybabel compile -d learning/translations --statistics
 
 compile-translations: $(STAMP)/venv
-	$(BIN)/pybabel compile --quiet -d learning/translations
+	$(BIN)/pybabel compile -d learning/translations
 
 install: $(STAMP)/venv $(STAMP)/assets compile-translations
 
