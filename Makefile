@@ -13,12 +13,13 @@ NODE := node_modules
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help install assets translations compile-translations run test chromium clean
+.PHONY: help install assets translations compile-translations run test bench chromium wrk clean
 
 help:
 	@echo "make run           set up everything and serve on http://$(HOST):$(PORT) with demo data"
 	@echo "make test          set up everything and run the whole test suite (SQLite; PostgreSQL with DATABASE_URL)"
 	@echo "make translations  extract, update and compile the Dutch and English catalogues"
+	@echo "make bench         load benchmarks under gunicorn (BENCH_ARGS=\"--database postgres\" for PostgreSQL)"
 
 $(STAMP):
 	@mkdir -p $(STAMP)
@@ -85,6 +86,14 @@ chromium:
 
 test: install chromium
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+wrk:
+	@command -v wrk >/dev/null || { \
+	  echo "Installing Debian's wrk for the load benchmarks (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+bench: install wrk
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(STAMP) $(VENV) $(NODE) $(VENDOR)

@@ -61,11 +61,13 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from learning import admin, auth, core
+    from learning import admin, auth, core, reviews
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(reviews.bp)
+    app.register_blueprint(reviews.methods_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -34,7 +34,13 @@ def external_url(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def build_message(*, to: str, subject: Any, template: str, language: str, **context: Any) -> EmailMessage:
+Attachment = tuple[str, str, bytes]  # file name, MIME type, content
+
+
+def build_message(
+    *, to: str, subject: Any, template: str, language: str, attachments: list[Attachment] | None = None,
+    **context: Any,
+) -> EmailMessage:
     """Render ``templates/mail/<template>.txt`` and ``.html`` in ``language``."""
     with force_locale(LOCALES.get(language, language)):
         subject_text = str(subject)
@@ -48,6 +54,9 @@ def build_message(*, to: str, subject: Any, template: str, language: str, **cont
     message["Message-ID"] = make_msgid(domain="leren-met-impact")
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
+    for filename, mime_type, content in attachments or []:
+        maintype, subtype = mime_type.split("/", 1)
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     # After the body: set_content() clears Content-* headers.
     message["Content-Language"] = language
     return message

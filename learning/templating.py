@@ -24,6 +24,7 @@ class NavItem:
 
 NAVIGATION = (
     NavItem("core.dashboard", _l("Overzicht"), section="core."),
+    NavItem("methods.index", _l("Methoden"), required_role="reviewer", section="methods."),
     NavItem("admin.index", _l("Beheer"), required_role="admin", section="admin."),
     NavItem("auth.account", _l("Mijn account"), section="auth.account"),
 )
@@ -54,6 +55,8 @@ def _format_datetime(value: datetime | None, style: str = "d MMMM yyyy, HH:mm") 
 
 
 def init_app(app: Flask) -> None:
+    # Globals, not context: macros imported without context can call them too.
+    app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.filters["date"] = _format_date
     app.jinja_env.filters["datetime"] = _format_datetime
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -69,5 +72,4 @@ def init_app(app: Flask) -> None:
             "current_language": locale.language if locale else "nl",
             "main_navigation": navigation_for(current_user),
             "is_current": is_current,
-            "page_url": page_url,
         }

@@ -32,6 +32,7 @@ from learning.auth.models import User
 from learning.auth.services import create_user as create_user_service
 from learning.config import normalise_database_url
 from learning.db import db, utcnow
+from learning.extensions import limiter
 
 DEFAULT_PASSWORD = "een lange zin als wachtwoord"
 POSTGRES_URL = os.environ.get("DATABASE_URL", "").strip()
@@ -185,14 +186,60 @@ class _IsolatedContextManager:
         return self.context.run(self.manager.__exit__, *exc_info)
 
 
-@pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(settings_for_tests(database_url, tmp_path))
+@pytest.fixture(scope="session")
+def shared_app(migrated_database: MigratedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """One app for the whole run: building one (its URL map and templates) costs more than most tests.
+
+    Each test still gets a fresh database and its own outbox, and whatever a test changes in the
+    app's configuration, views or rate limits is put back afterwards (see ``app``).
+    """
+    work = tmp_path_factory.mktemp("shared-app")
+    url = migrated_database.url if migrated_database.template_file is None else f"sqlite:///{work / 'test.db'}"
+    app = create_app(settings_for_tests(url, work))
     app.test_client_class = Client
+    return app
+
+
+def _fresh_sqlite_file(app: Flask, template: Path) -> None:
+    """Put a pristine copy of the migrated database where the shared app's engine looks."""
+    db.engine.dispose()
+    target = Path(db.engine.url.database)
+    for leftover in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+    shutil.copyfile(template, target)
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, migrated_database: MigratedDatabase, tmp_path: Path) -> Iterator[Flask]:
+    """The app with a fresh database. Tests that add routes ask for their own: ``@pytest.mark.fresh_app``."""
+    if request.node.get_closest_marker("fresh_app"):
+        url = request.getfixturevalue("database_url")
+        app = create_app(settings_for_tests(url, tmp_path))
+        app.test_client_class = Client
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+        return
+
+    app = request.getfixturevalue("shared_app")
+    config, views = dict(app.config), dict(app.view_functions)
+    app.config["MAIL_OUTBOX_DIR"] = str(tmp_path / "outbox")
     with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+        if migrated_database.template_file is not None:
+            _fresh_sqlite_file(app, migrated_database.template_file)
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+            app.config.clear()
+            app.config.update(config)
+            app.view_functions.clear()
+            app.view_functions.update(views)
+            limiter.reset()
+            if migrated_database.template_file is None:
+                _reset_postgres(migrated_database)
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from learning.admin.models import TaxonomyTerm, Vocabulary
 from learning.db import db
 from learning.permissions import ObjectRule, loaded, require, safe_next_url
 
+pytestmark = pytest.mark.fresh_app  # the tests below add a route of their own
+
 
 @pytest.fixture
 def object_routes(app):  # noqa: ANN001, ANN201

@@ -77,9 +77,12 @@ CASES = [
 
 
 def test_every_route_is_in_the_access_table(app):
+    from tests.reviews.test_review_access import REVIEW_EXPECTED
+
     routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
               for method in rule.methods - {"HEAD", "OPTIONS"}}
-    table = {(endpoint, method) for endpoint, methods in EXPECTED.items() for method in methods}
+    table = {(endpoint, method) for expected in (EXPECTED, REVIEW_EXPECTED)
+             for endpoint, methods in expected.items() for method in methods}
     assert routes - table == set(), "routes without an entry in EXPECTED"
     assert table - routes == set(), "entries in EXPECTED for routes that no longer exist"
 
@@ -89,6 +92,7 @@ def test_every_view_declares_its_permission(app):
     assert undeclared == []
 
 
+@pytest.mark.fresh_app
 def test_a_view_without_declaration_is_refused(app, login, create_user):
     app.add_url_rule("/undeclared", "undeclared", lambda: "secret")
     client = login(create_user(roles=("admin",)))

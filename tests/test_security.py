@@ -90,6 +90,7 @@ def test_unknown_url_gets_a_styled_404(client):
     assert "Deze pagina bestaat niet" in text_of(response) and "utrecht-page" in response.get_data(as_text=True)
 
 
+@pytest.mark.fresh_app
 def test_server_error_shows_an_error_id_and_no_traceback(app, client, caplog):
     def broken():
         raise RuntimeError("geheim detail uit de code")

@@ -3,13 +3,13 @@ from __future__ import annotations
 import re
 
 import wtforms
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectChoice, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from learning.auth.forms import LANGUAGE_CHOICES, email_field
 from learning.auth.models import ROLE_LABELS
+from learning.forms import BaseForm
 from learning.i18n import _l
 
 NO_ORGANISATION = 0
@@ -40,19 +40,19 @@ class AccountFieldsMixin:
     )
 
 
-class InviteUserForm(AccountFieldsMixin, FlaskForm):
+class InviteUserForm(AccountFieldsMixin, BaseForm):
     email = email_field(description=_l("De uitnodiging wordt naar dit adres gestuurd."))
 
 
-class EditUserForm(AccountFieldsMixin, FlaskForm):
+class EditUserForm(AccountFieldsMixin, BaseForm):
     pass
 
 
-class RegionForm(FlaskForm):
+class RegionForm(BaseForm):
     name = StringField(_l("Naam van de regio"), validators=[DataRequired(_l("Vul een naam in.")), Length(max=120)])
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(BaseForm):
     name = StringField(
         _l("Naam van de organisatie"), validators=[DataRequired(_l("Vul een naam in.")), Length(max=160)]
     )
@@ -61,7 +61,7 @@ class OrganisationForm(FlaskForm):
     active = BooleanField(_l("Actief"), default=True)
 
 
-class TaxonomyTermForm(FlaskForm):
+class TaxonomyTermForm(BaseForm):
     label_nl = StringField(_l("Naam (Nederlands)"), validators=[DataRequired(_l("Vul een naam in.")), Length(max=160)])
     label_en = StringField(_l("Naam (Engels)"), validators=[DataRequired(_l("Vul een naam in.")), Length(max=160)])
     position = IntegerField(

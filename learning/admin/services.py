@@ -103,9 +103,11 @@ def list_organisations() -> list[Organisation]:
     return list(db.session.scalars(sa.select(Organisation).order_by(Organisation.name)))
 
 
-def organisation_choices(include_inactive_id: int | None = None) -> list[SelectChoice]:
+def organisation_choices(*keep_ids: int | None) -> list[SelectChoice]:
+    """Active organisations, plus any in ``keep_ids`` (already chosen, perhaps switched off since)."""
     query = sa.select(Organisation.id, Organisation.name).order_by(Organisation.name)
-    query = query.where(sa.or_(Organisation.active.is_(True), Organisation.id == include_inactive_id))
+    keep = [organisation_id for organisation_id in keep_ids if organisation_id is not None]
+    query = query.where(sa.or_(Organisation.active.is_(True), Organisation.id.in_(keep)))
     return [SelectChoice(row.id, row.name) for row in db.session.execute(query)]
 
 
@@ -122,6 +124,13 @@ def terms(vocabulary: Vocabulary, *, only_active: bool = False) -> list[Taxonomy
     if only_active:
         query = query.where(TaxonomyTerm.active.is_(True))
     return list(db.session.scalars(query.order_by(TaxonomyTerm.position, TaxonomyTerm.label_nl)))
+
+
+def term_choices(vocabulary: Vocabulary, keep: list[TaxonomyTerm] | tuple = ()) -> list[SelectChoice]:
+    """Active terms to choose from, plus the ones already chosen even if switched off since."""
+    chosen = terms(vocabulary, only_active=True)
+    chosen += [term for term in keep if term not in chosen]
+    return [SelectChoice(term.id, term.label) for term in chosen]
 
 
 def all_terms() -> dict[Vocabulary, list[TaxonomyTerm]]:
@@ -167,7 +176,8 @@ def update_term(
 
 
 def users_query(*, q: str | None, role: str | None, status: str | None) -> sa.Select:
-    query = sa.select(User).order_by(sa.func.lower(User.display_name), User.id)
+    query = sa.select(User).options(sa.orm.joinedload(User.organisation)).order_by(
+        sa.func.lower(User.display_name), User.id)
     if q:
         pattern = f"%{q.strip().lower()}%"
         query = query.where(sa.or_(sa.func.lower(User.display_name).like(pattern),

@@ -145,10 +145,8 @@ def _account_action_message(action: str) -> str:
 
 def _organisation_form(organisation: Organisation | None = None) -> OrganisationForm:
     form = OrganisationForm(obj=organisation)
-    kinds = services.terms(Vocabulary.AGENCY_KIND, only_active=True)
-    if organisation is not None and organisation.agency_kind not in kinds:
-        kinds.append(organisation.agency_kind)  # keep a switched-off kind that is still in use
-    form.agency_kind_id.choices = [SelectChoice(term.id, term.label) for term in kinds]
+    form.agency_kind_id.choices = services.term_choices(
+        Vocabulary.AGENCY_KIND, [organisation.agency_kind] if organisation else ())
     form.region_id.choices = services.region_choices()
     return form
 

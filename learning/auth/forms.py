@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from learning.auth import passwords
+from learning.forms import BaseForm
 from learning.i18n import _l
 
 # Language names are written in their own language, so nobody has to read a foreign one to switch.
@@ -50,7 +50,7 @@ class NewPasswordMixin:
             raise ValidationError(" ".join(problems))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = email_field()
     password = PasswordField(
         _l("Wachtwoord"),
@@ -60,7 +60,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(BaseForm):
     code = StringField(
         _l("Code"),
         description=_l("De zescijferige code uit je authenticator-app, of een van je herstelcodes."),
@@ -69,7 +69,7 @@ class SecondFactorForm(FlaskForm):
     )
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(BaseForm):
     code = StringField(
         _l("Code uit de app"),
         description=_l("Zes cijfers, zoals de app ze nu laat zien."),
@@ -78,15 +78,15 @@ class EnrolForm(FlaskForm):
     )
 
 
-class PasswordResetRequestForm(FlaskForm):
+class PasswordResetRequestForm(BaseForm):
     email = email_field()
 
 
-class SetPasswordForm(NewPasswordMixin, FlaskForm):
+class SetPasswordForm(NewPasswordMixin, BaseForm):
     pass
 
 
-class ChangePasswordForm(NewPasswordMixin, FlaskForm):
+class ChangePasswordForm(NewPasswordMixin, BaseForm):
     current_password = PasswordField(
         _l("Huidig wachtwoord"),
         validators=[DataRequired(_l("Vul je huidige wachtwoord in."))],
@@ -94,7 +94,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     display_name = StringField(
         _l("Naam"),
         description=_l("Zoals anderen je zien in reviews en bijeenkomsten."),
@@ -104,7 +104,7 @@ class ProfileForm(FlaskForm):
     language = RadioField(_l("Taal"), choices=LANGUAGE_CHOICES, validators=[DataRequired()])
 
 
-class ConfirmWithPasswordForm(FlaskForm):
+class ConfirmWithPasswordForm(BaseForm):
     password = PasswordField(
         _l("Wachtwoord"),
         description=_l("Ter bevestiging."),
@@ -113,5 +113,5 @@ class ConfirmWithPasswordForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(BaseForm):
     """For buttons that change something: carries the CSRF token and nothing else."""

@@ -64,7 +64,8 @@ class User(db.Model):
     # The last accepted TOTP time step: a code is accepted once, never twice in its window.
     totp_last_timestep: Mapped[int | None] = mapped_column(sa.BigInteger)
 
-    organisation = relationship("Organisation", lazy="joined")
+    # Loaded when used (lists that show it eager-load it explicitly), not on every request.
+    organisation = relationship("Organisation")
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )

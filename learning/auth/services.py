@@ -307,6 +307,19 @@ def accept_invitation(raw_token: str, new_password: str) -> User:
     return _use_token_to_set_password(token, new_password, "account.invitation_accepted")
 
 
+def set_first_password(user: User, new_password: str) -> None:
+    """Activate an invited account whose owner proved their address another way (a review invitation)."""
+    if not user.invitation_pending:
+        raise AccountError(_("Dit account heeft al een wachtwoord."))
+    problems = passwords.password_problems(new_password, user.email)
+    if problems:
+        raise AccountError(" ".join(problems))
+    _set_password(user, new_password)
+    _invalidate_tokens(user, TokenPurpose.INVITATION)
+    audit.record("account.invitation_accepted", actor=user, object_type="user", object_id=user.id)
+    db.session.flush()
+
+
 def _use_token_to_set_password(token: AccountToken, new_password: str, action: str) -> User:
     user = token.user
     problems = passwords.password_problems(new_password, user.email)

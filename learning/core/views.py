@@ -2,13 +2,17 @@ from __future__ import annotations
 
 from flask import jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
-from learning.admin.services import admin_counts
+from learning.admin.services import admin_counts, region_choices
 from learning.auth.services import remaining_recovery_codes, set_language
 from learning.core import bp
+from learning.core.forms import DashboardFilterForm
 from learning.core.health import health_report
-from learning.i18n import remember_language
+from learning.i18n import _, remember_language
 from learning.permissions import PUBLIC, SIGNED_IN, require, safe_next_url
+from learning.reviews.dashboard import DashboardFilters, my_reviews, reviews_awaiting_own_timeline
+from learning.reviews.membership import pending_for
 
 
 @bp.route("/")
@@ -22,9 +26,20 @@ def index():
 @bp.route("/dashboard")
 @require(SIGNED_IN)
 def dashboard():
-    counts = admin_counts() if current_user.has_role("admin") else None
+    """'Mijn reviews' and what is waiting for this person; reviewers also filter and page."""
+    filters = DashboardFilterForm(request.args)
+    filters.region_id.choices = [SelectChoice(0, _("Alle regio's")), *region_choices()]
+    valid = filters.validate()
+    chosen = DashboardFilters(
+        kind=filters.kind.data or None, status=filters.status.data or None, region_id=filters.region_id.data or None,
+    ) if valid and current_user.has_role("reviewer") else DashboardFilters()
+    page, rows = my_reviews(current_user, chosen, request.args.get("page", 1, type=int) or 1)
     return render_template(
-        "core/dashboard.html", counts=counts, remaining_codes=remaining_recovery_codes(current_user),
+        "core/dashboard.html",
+        counts=admin_counts() if current_user.has_role("admin") else None,
+        remaining_codes=remaining_recovery_codes(current_user),
+        page=page, rows=rows, filters=filters,
+        invitations=pending_for(current_user), timelines_to_write=reviews_awaiting_own_timeline(current_user),
     )
 
 

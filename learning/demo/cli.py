@@ -14,6 +14,7 @@ from learning.auth.models import User
 from learning.auth.services import create_user, find_user_by_email, regenerate_recovery_codes
 from learning.db import db, utcnow
 from learning.demo.data import DEMO_PASSWORD, ORGANISATIONS, PEOPLE, REGIONS
+from learning.demo.reviews import load_demo_review
 
 
 def _refuse_in_production() -> None:
@@ -28,7 +29,7 @@ def demo() -> None:
 
 def load_demo_data() -> dict[str, int]:
     """Create what is missing; running it again changes nothing. Returns counts of what was added."""
-    added = {"regions": 0, "organisations": 0, "people": 0}
+    added = {"regions": 0, "organisations": 0, "people": 0, "reviews": 0}
     regions = {region.name: region for region in db.session.scalars(sa.select(Region))}
     for name in REGIONS:
         if name not in regions:
@@ -66,6 +67,8 @@ def load_demo_data() -> dict[str, int]:
             regenerate_recovery_codes(user)  # nobody knows them; `flask demo code` stands in
         added["people"] += 1
     db.session.flush()
+    added["reviews"] = load_demo_review()
+    db.session.flush()
     return added
 
 
@@ -77,8 +80,8 @@ def load_command() -> None:
     added = load_demo_data()
     db.session.commit()
     click.echo(
-        f"Demo data: {added['people']} people, {added['organisations']} organisations and "
-        f"{added['regions']} regions added (existing ones left as they were)."
+        f"Demo data: {added['people']} people, {added['organisations']} organisations, "
+        f"{added['regions']} regions and {added['reviews']} reviews added (existing ones left as they were)."
     )
 
 

@@ -66,6 +66,23 @@ def page(context: BrowserContext) -> Page:
     return page
 
 
+def sign_in(page: Page, base: str, runner, email: str) -> None:  # noqa: ANN001
+    """Sign in as a demo account, with the code step that `flask demo code` answers."""
+    from playwright.sync_api import expect
+
+    from learning.demo.data import DEMO_PASSWORD
+
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page).to_have_url(f"{base}/login/code")
+    code = runner.invoke(args=["demo", "code", email]).stdout.strip()
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Verder").click()
+    expect(page).to_have_url(f"{base}/dashboard")
+
+
 def serious_accessibility_violations(page: Page) -> list[dict]:
     """Run axe-core on the page; return violations with impact serious or critical."""
     page.add_script_tag(path=str(AXE))

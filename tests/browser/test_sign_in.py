@@ -3,22 +3,10 @@ the old cookie is useless afterwards. axe-core checks the pages on the way."""
 
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from learning.demo.data import DEMO_PASSWORD
-from tests.browser.conftest import serious_accessibility_violations
-
-
-def sign_in(page: Page, base: str, runner, email: str) -> None:  # noqa: ANN001
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page).to_have_url(f"{base}/login/code")
-    code = runner.invoke(args=["demo", "code", email]).stdout.strip()
-    page.get_by_label("Code").fill(code)
-    page.get_by_role("button", name="Verder").click()
-    expect(page).to_have_url(f"{base}/dashboard")
+from tests.browser.conftest import serious_accessibility_violations, sign_in
 
 
 def test_reviewer_signs_in_with_totp_switches_language_and_signs_out(live_server, runner, page, context):
