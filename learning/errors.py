@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -29,7 +29,16 @@ def init_app(app: Flask) -> None:
         app.logger.info("CSRF check failed on %s: %s", request.path, error.description)
         if request.headers.get("HX-Request"):
             return render_template("errors/_csrf_fragment.html"), 400
-        return render_template("errors/csrf.html", fields=_echoable_fields(), action=request.path), 400
+        # Without this site's session cookie the post came from elsewhere (or the session is gone):
+        # show what was sent for copying, but offer no resubmit and keep the visitor's session untouched,
+        # so a cross-site post cannot sign anyone out by replacing their cookie.
+        has_session = app.config["SESSION_COOKIE_NAME"] in request.cookies
+        response = make_response(render_template(
+            "errors/csrf.html", fields=_echoable_fields(), action=request.path, can_resubmit=has_session), 400)
+        if not has_session:
+            session.modified = False
+            session.accessed = False
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):  # noqa: ANN202

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No inline scripts or styles anywhere: every script and style is a file under /static.
@@ -44,7 +44,7 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if hsts:
             response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-        if response.mimetype == "text/html":
-            # Pages may hold case material: never keep them in shared or browser caches.
+        if request.endpoint != "static":
+            # Pages, fragments and downloads may hold case material: never keep them in any cache.
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -279,3 +279,31 @@ def test_participant_can_turn_mfa_off_and_regenerate_codes(login, create_user):
     assert "Je herstelcodes" in text_of(regenerated)
     client.post("/account/mfa/disable", data={"password": DEFAULT_PASSWORD})
     assert not user.mfa_enabled
+
+
+def test_old_invitation_link_dies_once_a_password_is_set_another_way(app, admin, outbox):
+    services.invite_user(email="nieuw@example.org", display_name="Nina", actor=admin, roles=["reviewer"])
+    db.session.commit()
+    invitation_path = link_in(outbox.text(outbox.to("nieuw@example.org")[0]),
+                              "http://lmi.test/invitation/").removeprefix("http://lmi.test")
+    client = app.test_client()
+    client.post("/password/forgot", data={"email": "nieuw@example.org"})
+    reset_path = link_in(outbox.text(outbox.to("nieuw@example.org")[-1]),
+                         "http://lmi.test/password/reset/").removeprefix("http://lmi.test")
+    client.post(reset_path, data={"password": "mijn eigen lange zin", "confirm": "mijn eigen lange zin"})
+    attacker = app.test_client()
+    response = attacker.post(invitation_path, data={"password": "de zin van de aanvaller", "confirm": "x"})
+    assert response.status_code == 410
+    assert attacker.get("/dashboard").status_code == 302
+
+
+def test_a_token_is_claimed_once_even_when_checked_twice(app, create_user):
+    from learning.auth.models import TokenPurpose
+
+    user = create_user(password=None)
+    raw = services.issue_token(user, TokenPurpose.INVITATION, timedelta(days=1))
+    db.session.commit()
+    token = services.check_token(raw, TokenPurpose.INVITATION)  # a second request checked it meanwhile too
+    services.accept_invitation(raw, "een lange zin als wachtwoord")
+    with pytest.raises(services.TokenError):
+        services._use_token_to_set_password(token, "een andere lange zin", "account.invitation_accepted")

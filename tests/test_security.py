@@ -127,3 +127,17 @@ def test_user_text_is_escaped(login, create_user, path):
     client = login(create_user(name='<img src=x onerror="alert(1)">'))
     html = client.get(path).get_data(as_text=True)
     assert '<img src=x onerror="alert(1)">' not in html and "&lt;img src=x" in html
+
+
+def test_cross_site_post_without_session_cannot_replace_the_cookie(client):
+    response = client.post("/logout", data={"csrf_token": None})
+    assert response.status_code == 400
+    assert "Set-Cookie" not in response.headers
+    assert "Opnieuw versturen" not in text_of(response)
+
+
+def test_downloads_are_not_cached_but_static_files_are_cacheable(client):
+    assert client.get("/healthz").headers["Cache-Control"] == "no-store"
+    static = client.get("/static/css/app.css")
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+    static.close()

@@ -270,9 +270,11 @@ def change_password(user: User, *, current_password: str, new_password: str) -> 
 
 
 def _set_password(user: User, new_password: str) -> None:
+    """A new password ends every session and every open link (reset or invitation) of this account."""
     user.password_hash = passwords.hash_password(new_password)
     user.password_changed_at = utcnow()
     user.session_token = new_session_token()
+    _invalidate_tokens(user)
 
 
 def request_password_reset(email: str) -> None:
@@ -304,6 +306,8 @@ def reset_password(raw_token: str, new_password: str) -> User:
 
 def accept_invitation(raw_token: str, new_password: str) -> User:
     token = check_token(raw_token, TokenPurpose.INVITATION)
+    if not token.user.invitation_pending:
+        raise TokenError(_("Dit account is al geactiveerd. Log in, of vraag een nieuw wachtwoord aan."))
     return _use_token_to_set_password(token, new_password, "account.invitation_accepted")
 
 
@@ -315,7 +319,6 @@ def set_first_password(user: User, new_password: str) -> None:
     if problems:
         raise AccountError(" ".join(problems))
     _set_password(user, new_password)
-    _invalidate_tokens(user, TokenPurpose.INVITATION)
     audit.record("account.invitation_accepted", actor=user, object_type="user", object_id=user.id)
     db.session.flush()
 
@@ -325,7 +328,13 @@ def _use_token_to_set_password(token: AccountToken, new_password: str, action: s
     problems = passwords.password_problems(new_password, user.email)
     if problems:
         raise AccountError(" ".join(problems))
-    token.used_at = utcnow()
+    # Claim the token with one conditional UPDATE, so two simultaneous submissions cannot both use it.
+    claimed = db.session.execute(
+        sa.update(AccountToken).where(AccountToken.id == token.id, AccountToken.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount
+    if claimed != 1:
+        raise TokenError(_("Deze link is al gebruikt of vervangen door een nieuwere. Vraag een nieuwe aan."))
     _set_password(user, new_password)
     audit.record(action, actor=user, object_type="user", object_id=user.id)
     db.session.flush()
@@ -417,9 +426,7 @@ def verify_second_factor(user: User, code: str, at: datetime | None = None) -> s
     if not user.mfa_enabled or not user.totp_secret:
         return None
     timestep = mfa.accept_totp(user.totp_secret, code, user.totp_last_timestep, at)
-    if timestep is not None:
-        user.totp_last_timestep = timestep
-        db.session.flush()
+    if timestep is not None and _claim_timestep(user, timestep):
         return "totp"
     digest = mfa.hash_recovery_code(code)
     for recovery_code in _unused_recovery_codes(user):
@@ -432,6 +439,17 @@ def verify_second_factor(user: User, code: str, at: datetime | None = None) -> s
     audit.record("mfa.failed", actor=user, object_type="user", object_id=user.id)
     db.session.flush()
     return None
+
+
+def _claim_timestep(user: User, timestep: int) -> bool:
+    """Record the accepted time step with one conditional UPDATE: a code used twice at once wins once."""
+    claimed = db.session.execute(
+        sa.update(User).where(User.id == user.id, sa.or_(User.totp_last_timestep.is_(None),
+                                                           User.totp_last_timestep < timestep))
+        .values(totp_last_timestep=timestep).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(user, ["totp_last_timestep"])
+    return claimed == 1
 
 
 def regenerate_recovery_codes(user: User) -> list[str]:

@@ -209,7 +209,7 @@ def _set_password_with_token(token: str, purpose, use_token, template: str):  # 
         except services.AccountError as error:
             form.password.errors.append(str(error))
         else:
-            if purpose is TokenPurpose.INVITATION:
+            if purpose is TokenPurpose.INVITATION and not user.mfa_enabled:
                 _fresh_session()
                 flash(_("Welkom bij Leren met Impact, %(name)s.", name=user.display_name), "success")
                 return _finish_sign_in(user, "invitation", None)

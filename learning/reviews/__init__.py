@@ -25,6 +25,7 @@ ACTION_LABELS.update(
         "episode.created": _l("Sleutelmoment toegevoegd"),
         "episode.updated": _l("Sleutelmoment gewijzigd"),
         "episode.deleted": _l("Sleutelmoment verwijderd"),
+        "episode.moved": _l("Sleutelmoment verplaatst"),
         "episode.merged": _l("Sleutelmoment opgenomen in gezamenlijke tijdlijn"),
         "method.copied": _l("Methode gekopieerd"),
         "method.updated": _l("Methode gewijzigd"),

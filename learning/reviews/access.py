@@ -45,16 +45,22 @@ class ReviewAccess:
         return self.membership is None
 
     @property
+    def _is_reviewer(self) -> bool:
+        # Editing needs the global role too: that role is what makes MFA compulsory, and an
+        # administrator taking it away must take the editing away with it.
+        return self.user.has_role("reviewer")
+
+    @property
     def can_edit(self) -> bool:
-        return self.role in EDITOR_ROLES
+        return self.role in EDITOR_ROLES and self._is_reviewer
 
     @property
     def can_contribute(self) -> bool:
-        return self.role in CONTRIBUTOR_ROLES
+        return self.role in CONTRIBUTOR_ROLES and (self.role not in EDITOR_ROLES or self._is_reviewer)
 
     @property
     def is_lead(self) -> bool:
-        return self.role == MemberRole.LEAD_REVIEWER
+        return self.role == MemberRole.LEAD_REVIEWER and self._is_reviewer
 
     def can_see_timeline_of(self, owner_id: int | None) -> bool:
         """The integrated timeline is for every member; a personal one for its author and the reviewers."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
-from learning.auth.services import AccountError
+from learning.auth.services import AccountError, complete_login
 from learning.extensions import limiter
 from learning.i18n import SESSION_KEY as LANGUAGE_KEY
 from learning.i18n import _
@@ -132,6 +132,7 @@ def respond_to_invitation(token: str):
                 if language:
                     session[LANGUAGE_KEY] = language
                 session.permanent = True
+                complete_login(invitee, method="review_invitation")
                 login_user(invitee)
                 flash(_("Welkom in de review %(title)s.", title=invitation.review.title), "success")
                 return redirect(url_for("reviews.show", review_id=invitation.review_id))

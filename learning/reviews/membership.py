@@ -78,12 +78,17 @@ def _membership(review: Review, user_id: int) -> ReviewMember | None:
 
 
 def _pending_invitation(review: Review, email: str) -> ReviewInvitation | None:
-    return db.session.scalar(sa.select(ReviewInvitation).where(
+    """The open invitation for this address; one that ran out is marked expired on the way."""
+    invitation = db.session.scalar(sa.select(ReviewInvitation).where(
         ReviewInvitation.review_id == review.id,
         sa.func.lower(ReviewInvitation.email) == accounts.normalise_email(email),
         ReviewInvitation.status == InvitationStatus.PENDING.value,
-        ReviewInvitation.expires_at > utcnow(),
     ))
+    if invitation is not None and invitation.expired:
+        invitation.status = InvitationStatus.EXPIRED.value
+        db.session.flush()
+        return None
+    return invitation
 
 
 def _send(invitation: ReviewInvitation, inviter: Any) -> None:
@@ -112,8 +117,13 @@ def _send(invitation: ReviewInvitation, inviter: Any) -> None:
 def resend(access: ReviewAccess, invitation: ReviewInvitation) -> None:
     if not access.can_edit:
         raise MembershipError(_("Alleen reviewers van deze review nodigen mensen uit."))
+    if MemberRole(invitation.role) in EDITOR_ROLES and not access.is_lead:
+        raise MembershipError(_("Alleen een hoofdreviewer nodigt andere reviewers uit."))
     if invitation.status != InvitationStatus.PENDING.value:
         raise MembershipError(_("Deze uitnodiging is al beantwoord of ingetrokken."))
+    if invitation.expired:
+        raise MembershipError(_("Deze uitnodiging is verlopen. Nodig opnieuw uit, dan worden de gegevens opnieuw "
+                                "gecontroleerd."))
     _send(invitation, access.user)
     audit.record("review.invitation_resent", actor=access.user, object_type="review", object_id=access.review.id,
                  invitation_id=invitation.id)
@@ -179,16 +189,23 @@ def find_invitation(raw_token: str) -> ReviewInvitation:
         raise MembershipError(_("Deze uitnodiging is ingetrokken door de reviewer."))
     if invitation.expired:
         raise MembershipError(_("Deze uitnodiging is verlopen. Vraag de reviewer om een nieuwe."))
+    if not invitation.user.active:
+        raise MembershipError(_("Deze uitnodigingslink is niet geldig. Gebruik de nieuwste e-mail, of vraag de "
+                                "reviewer om een nieuwe uitnodiging."))
     return invitation
 
 
 def accept(invitation: ReviewInvitation, user: Any, *, password: str | None = None) -> ReviewMember:
     if invitation.user_id != user.id:
         raise MembershipError(_("Deze uitnodiging is voor een ander account."))
+    if not user.active:
+        raise MembershipError(_("Dit account is gedeactiveerd."))
+    if MemberRole(invitation.role) in EDITOR_ROLES and not user.has_role("reviewer"):
+        raise MembershipError(_("Deze uitnodiging is voor een reviewer, en je hebt die rol niet (meer). "
+                                "Vraag de hoofdreviewer om een nieuwe uitnodiging."))
     if user.invitation_pending:
         accounts.set_first_password(user, password or "")
-    invitation.status = InvitationStatus.ACCEPTED.value
-    invitation.responded_at = utcnow()
+    _claim(invitation, InvitationStatus.ACCEPTED)
     member = _membership(invitation.review, user.id)
     if member is None:
         member = ReviewMember(review_id=invitation.review_id, user_id=user.id, role=invitation.role,
@@ -203,10 +220,20 @@ def accept(invitation: ReviewInvitation, user: Any, *, password: str | None = No
 def decline(invitation: ReviewInvitation, user: Any) -> None:
     if invitation.user_id != user.id:
         raise MembershipError(_("Deze uitnodiging is voor een ander account."))
-    invitation.status = InvitationStatus.DECLINED.value
-    invitation.responded_at = utcnow()
-    db.session.flush()
+    _claim(invitation, InvitationStatus.DECLINED)
     audit.record("review.invitation_declined", actor=user, object_type="review", object_id=invitation.review_id)
+
+
+def _claim(invitation: ReviewInvitation, answer: InvitationStatus) -> None:
+    """Answer a pending invitation with one conditional UPDATE: two simultaneous answers win once."""
+    claimed = db.session.execute(
+        sa.update(ReviewInvitation)
+        .where(ReviewInvitation.id == invitation.id, ReviewInvitation.status == InvitationStatus.PENDING.value)
+        .values(status=answer.value, responded_at=utcnow()).execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise MembershipError(_("Deze uitnodiging is al beantwoord of ingetrokken."))
+    db.session.refresh(invitation, ["status", "responded_at"])
 
 
 def pending_for(user: Any) -> list[ReviewInvitation]:

@@ -97,6 +97,7 @@ class InvitationStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     REVOKED = "revoked"
+    EXPIRED = "expired"
 
 
 class PhaseFields:
@@ -245,13 +246,6 @@ class Review(db.Model):
     def status_label(self) -> str:
         return ReviewStatus(self.status).label
 
-    @property
-    def confirmed_pseudonyms(self) -> set[str]:
-        """Fingerprints of personal-data matches that authors confirmed as pseudonymised."""
-        return set(db.session.scalars(
-            sa.select(PseudonymConfirmation.fingerprint).where(PseudonymConfirmation.review_id == self.id)
-        )) if self.id else set()
-
     @classmethod
     def query_visible_to(cls, user: Any) -> sa.Select:
         """The one scope for reviews: the user's memberships, plus support access for administrators.
@@ -343,6 +337,12 @@ class ReviewInvitation(db.Model):
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     invited_by = relationship("User", foreign_keys=[invited_by_id])
 
+    __table_args__ = (
+        # One open invitation per address and review, even when two invites race.
+        sa.Index("uq_review_invitations_pending", "review_id", sa.func.lower(email), unique=True,
+                 sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'")),
+    )
+
     @property
     def role_label(self) -> str:
         return MemberRole(self.role).label
@@ -381,5 +381,9 @@ class Episode(db.Model):
     created_by = relationship("User", foreign_keys=[created_by_id])
     merged_from = relationship("Episode", remote_side=[id])
 
-    __table_args__ = (sa.Index("ix_episodes_review_timeline", "review_id", "timeline_owner_id", "position"),)
+    __table_args__ = (
+        sa.Index("ix_episodes_review_timeline", "review_id", "timeline_owner_id", "position"),
+        # An item of someone's own timeline is taken into the shared timeline once, even on a double click.
+        sa.Index("uq_episodes_merged_from_id", "merged_from_id", unique=True),
+    )
     __mapper_args__ = {"version_id_col": version}

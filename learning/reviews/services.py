@@ -119,7 +119,8 @@ def create_review(
         raise ReviewError(_("Kies een methode."), "method_id")
     if not method.phases:
         raise ReviewError(_("Deze methode heeft geen fasen. Kies een andere of voeg eerst fasen toe."), "method_id")
-    confirmed = privacy.check_fields(data.texts_to_check(), (), confirming)
+    confirmed = privacy.check_fields(data.texts_to_check(), review_id=None, author_id=actor.id,
+                                     confirming=confirming)
     review = Review(
         kind=data.kind, title=data.title.strip(), learning_question=data.learning_question.strip(),
         region_id=data.region_id, method_id=method.id, method_name=method.name,
@@ -150,7 +151,8 @@ def update_review(
     if review.version != expected_version:
         raise EditConflict(current=review, submitted=vars(data))
     _check_input(data, today=today, previous_start=review.planned_start)
-    confirmed = privacy.check_fields(data.texts_to_check(), review.confirmed_pseudonyms, confirming)
+    confirmed = privacy.check_fields(data.texts_to_check(), review_id=review.id, author_id=actor.id,
+                                     confirming=confirming)
     organisations = _organisations(data.organisation_ids)
     agency_kinds = _agency_kinds(data.agency_kind_ids)
     changed = [name for name in EDITABLE_FIELDS if getattr(review, name) != getattr(data, name)]

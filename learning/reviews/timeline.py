@@ -32,8 +32,8 @@ class EpisodeInput:
     agency_kind_ids: list[int] = field(default_factory=list)
 
     def texts_to_check(self) -> dict[str, tuple[str, str]]:
-        return {"title": (_("Titel"), self.title), "description": (_("Wat gebeurde er"), self.description),
-                "source": (_("Bron"), self.source)}
+        return {"title": (_("Titel"), self.title), "period": (_("Periode"), self.period),
+                "description": (_("Wat gebeurde er"), self.description), "source": (_("Bron"), self.source)}
 
 
 def _check(data: EpisodeInput) -> list[TaxonomyTerm]:
@@ -92,7 +92,8 @@ def add_episode(
     if not access.can_contribute:
         raise ReviewError(_("Met jouw rol in deze review kun je geen sleutelmomenten toevoegen."))
     kinds = _check(data)
-    confirmed = privacy.check_fields(data.texts_to_check(), access.review.confirmed_pseudonyms, confirming)
+    confirmed = privacy.check_fields(data.texts_to_check(), review_id=access.review.id, author_id=access.user.id,
+                                     confirming=confirming)
     owner_id = None if integrated else access.user.id
     episode = Episode(
         review_id=access.review.id, timeline_owner_id=owner_id, position=_next_position(access.review, owner_id),
@@ -108,7 +109,7 @@ def add_episode(
     return episode
 
 
-def _remember_confirmations(access: ReviewAccess, confirmed: dict[str, str]) -> None:
+def _remember_confirmations(access: ReviewAccess, confirmed: list) -> None:
     privacy.record_confirmations(confirmed, actor=access.user, review_id=access.review.id)
 
 
@@ -121,7 +122,8 @@ def update_episode(
     if episode.version != expected_version:
         raise EditConflict(current=episode, submitted=vars(data))
     kinds = _check(data)
-    confirmed = privacy.check_fields(data.texts_to_check(), access.review.confirmed_pseudonyms, confirming)
+    confirmed = privacy.check_fields(data.texts_to_check(), review_id=access.review.id, author_id=access.user.id,
+                                     confirming=confirming)
     # One UPDATE, one version step: no autoflush halfway through, and updated_at set explicitly
     # so that a change to the linked agency kinds alone still raises the version.
     with db.session.no_autoflush:
@@ -157,6 +159,8 @@ def move_episode(access: ReviewAccess, episode: Episode, direction: str) -> None
         raise ReviewError(_("Dit sleutelmoment kun je niet verplaatsen."))
     if swap_with_neighbour(timeline(access.review, episode.timeline_owner_id), episode, direction):
         db.session.flush()
+        audit.record("episode.moved", actor=access.user, object_type="review", object_id=access.review.id,
+                     episode_id=episode.id, direction=direction)
 
 
 def merge_into_timeline(access: ReviewAccess, episode: Episode) -> Episode:

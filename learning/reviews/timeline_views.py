@@ -8,7 +8,7 @@ from flask_login import current_user
 from learning.admin.models import Vocabulary
 from learning.admin.services import term_choices
 from learning.db import utcnow
-from learning.htmx import fragment_or_redirect, page_or_fragment
+from learning.htmx import fragment_or_redirect, is_htmx, page_or_fragment
 from learning.permissions import require
 from learning.reviews import bp, services, timeline
 from learning.reviews.access import REVIEW_CONTRIBUTE, REVIEW_EDIT, REVIEW_READ, current_access, episode_in
@@ -66,6 +66,8 @@ def _context(**state) -> dict:  # noqa: ANN003
 
 
 def _respond_with_sections(status: int = 200, **state):  # noqa: ANN003, ANN202
+    if not is_htmx():  # the whole timeline page is shown: that is a view for the access log
+        services.record_view(current_access().review, actor=current_user, sections=["timeline"])
     return page_or_fragment(PAGE, FRAGMENT, status=status, **_context(**state))
 
 
@@ -122,6 +124,8 @@ def _load_episode(episode_id: int):  # noqa: ANN202
 def update_episode(review_id: int, episode_id: int):
     access = current_access()
     episode = _load_episode(episode_id)
+    if not access.can_change_episode(episode):
+        abort(403)
     form = _episode_form(request.form, prefix=f"episode-{episode.id}", episode=episode)
     if form.validate_on_submit():
         try:

@@ -109,6 +109,7 @@ def edit(review_id: int):
         form.organisation_ids.data = [organisation.id for organisation in review.organisations]
         form.agency_kind_ids.data = [term.id for term in review.agency_kinds]
         form.version.data = str(review.version)
+        services.record_view(review, actor=current_user, sections=["case_summary", "family_perspective"])
     _fill_choices(form, review)
     found = conflict = None
     if form.validate_on_submit():

@@ -221,13 +221,50 @@ def test_resend_replaces_the_link_and_moves_the_expiry(review, lead, colleague, 
     assert "review.invitation_resent" in audit_actions()
 
 
-def test_resend_revives_an_expired_invitation(app, review, lead, colleague, outbox):  # noqa: ANN001
+def test_expired_invitation_is_not_resent_but_can_be_renewed(app, review, lead, colleague, outbox):  # noqa: ANN001
     invitation = invite(access_for(lead, review), colleague.email)
     with time_machine.travel(utcnow() + timedelta(days=app.config["INVITATION_DAYS"], hours=1)):
-        membership.resend(access_for(lead, review), invitation)
+        with pytest.raises(MembershipError, match="verlopen"):
+            membership.resend(access_for(lead, review), invitation)
+        renewed = invite(access_for(lead, review), colleague.email)  # the checks of a new invitation run again
         db.session.commit()
         token = raw_token(outbox.to(colleague.email)[-1])
-        assert membership.find_invitation(token).id == invitation.id
+        assert membership.find_invitation(token).id == renewed.id != invitation.id
+        assert invitation.status == "expired"
+
+
+def test_co_reviewer_cannot_resend_an_invitation_for_a_reviewer_role(review, lead, create_user, add_member):  # noqa: ANN001
+    co = create_user("co@example.org", roles=("reviewer",))
+    add_member(review, co, "co_reviewer")
+    other = create_user("nog.een.reviewer@example.org", roles=("reviewer",))
+    invitation = membership.invite(access_for(lead, review), email=other.email, role="co_reviewer")
+    db.session.commit()
+    with pytest.raises(MembershipError, match="hoofdreviewer"):
+        membership.resend(access_for(co, review), invitation)
+
+
+def test_reviewer_invitation_needs_the_role_when_accepted(review, lead, create_user, admin):  # noqa: ANN001
+    from learning.auth import services as accounts
+
+    other = create_user("wordt.lead@example.org", roles=("reviewer",))
+    invitation = membership.invite(access_for(lead, review), email=other.email, role="lead_reviewer")
+    accounts.update_account(other, actor=admin, display_name=other.display_name, language="nl", roles=[],
+                            organisation_id=None)
+    db.session.commit()
+    with pytest.raises(MembershipError, match="reviewer"):
+        membership.accept(invitation, other)
+
+
+def test_deactivated_invitee_cannot_use_the_link(review, lead, outbox, admin):  # noqa: ANN001
+    from learning.auth import services as accounts
+
+    invitation = invite(access_for(lead, review), "fresh@example.org")
+    db.session.commit()
+    token = raw_token(outbox.to("fresh@example.org")[0])
+    accounts.deactivate_user(invitation.user, actor=admin)
+    db.session.commit()
+    with pytest.raises(MembershipError, match="niet geldig"):
+        membership.find_invitation(token)
 
 
 def test_revoked_link_says_it_was_revoked(review, lead, colleague, outbox):  # noqa: ANN001

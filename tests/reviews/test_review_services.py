@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from learning.audit import AuditEvent
 from learning.db import db
-from learning.reviews import methods, services
+from learning.reviews import methods, privacy, services
 from learning.reviews.methods import PhaseInput
 from learning.reviews.models import MemberRole, Method, ReviewStatus
 from learning.reviews.privacy import PersonalDataFound
@@ -81,18 +81,34 @@ def test_personal_data_stops_the_save_until_confirmed(app, region, lead):
     [field] = found.value.fields
     kinds = [segment.match.kind for segment in field.segments if segment.match]
     assert field.name == "case_summary" and kinds == ["bsn", "surname_after_title"]
-    marks = [segment.fingerprint for segment in field.segments if segment.match]
+    marks = [segment.token for segment in field.segments if segment.match]
     review = services.create_review(data, method=builtin_method(), actor=lead, today=TODAY, confirming=marks)
-    assert set(review.confirmed_pseudonyms) == set(marks)
+    stored = privacy.confirmed_fingerprints(review.id)
+    assert len(stored) == 2 and not stored & set(marks)  # kept per review, unlike what the form carries
     events = list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "privacy.pseudonym_confirmed")))
-    assert len(events) == 2 and all("111222333" not in str(event.details) for event in events)
+    assert sorted(event.details["kind"] for event in events) == ["bsn", "surname_after_title"]
+    assert all(set(event.details) == {"kind"} for event in events)
+
+
+def test_confirmation_tokens_are_personal(app, region, lead, create_user):
+    other = create_user("ander@example.org", roles=("reviewer",))
+    data = review_input(region, case_summary="Gesprek met meneer Pietersen.")
+    tokens = {}
+    for person in (lead, other):
+        with pytest.raises(PersonalDataFound) as found:
+            services.create_review(data, method=builtin_method(), actor=person, today=TODAY)
+        tokens[person.id] = [s.token for f in found.value.fields for s in f.segments if s.match]
+        assert len(tokens[person.id]) == 1
+    assert tokens[lead.id] != tokens[other.id]
+    with pytest.raises(PersonalDataFound):  # someone else's token confirms nothing
+        services.create_review(data, method=builtin_method(), actor=lead, today=TODAY, confirming=tokens[other.id])
 
 
 def test_confirmation_is_remembered_for_later_edits(app, region, lead):
     data = review_input(region, case_summary="Contact met meneer Pietersen.")
     with pytest.raises(PersonalDataFound) as found:
         services.create_review(data, method=builtin_method(), actor=lead, today=TODAY)
-    marks = [s.fingerprint for f in found.value.fields for s in f.segments if s.match]
+    marks = [s.token for f in found.value.fields for s in f.segments if s.match]
     review = services.create_review(data, method=builtin_method(), actor=lead, today=TODAY, confirming=marks)
     data.learning_question = "Een nieuwe leervraag"
     services.update_review(review, data, expected_version=review.version, actor=lead, today=TODAY)
@@ -173,7 +189,7 @@ def test_confirming_text_in_a_timeline_is_not_an_edit_of_the_review(app, make_re
     data = timeline.EpisodeInput(title="Gesprek met mevrouw Jansen", period="voorjaar")
     with pytest.raises(PersonalDataFound) as found:
         timeline.add_episode(access, data, integrated=True)
-    marks = [s.fingerprint for f in found.value.fields for s in f.segments if s.match]
+    marks = [s.token for f in found.value.fields for s in f.segments if s.match]
     timeline.add_episode(access, data, integrated=True, confirming=marks)
     db.session.commit()
-    assert review.version == version and review.confirmed_pseudonyms == set(marks)
+    assert review.version == version and len(privacy.confirmed_fingerprints(review.id)) == 1

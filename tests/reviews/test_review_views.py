@@ -282,3 +282,39 @@ def test_method_library_copy_and_adapt(login, lead):
     page = text_of(client.get(f"/methods/{copy_id}"))
     assert "Onze incidentmethode" in page and "Korter" in page
     assert client.post(f"/methods/{builtin.id}/phases", data={"new-phase-name": "x"}).status_code == 403
+
+
+def test_opening_the_edit_form_is_logged_as_a_view(login, make_review, create_user, add_member):
+    review = make_review()
+    co = create_user("co@example.org", roles=("reviewer",))
+    add_member(review, co, MemberRole.CO_REVIEWER.value)
+    login(co).get(f"/reviews/{review.id}/edit")
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+        AuditEvent.action == "review.viewed", AuditEvent.actor_id == co.id)) == 1
+
+
+def test_participant_cannot_update_a_shared_episode(login, make_review, create_user, add_member):
+    review = make_review()
+    participant = create_user("wendy@example.org")
+    add_member(review, participant)
+    episode = Episode(review_id=review.id, title="Gedeeld", period="2025")
+    db.session.add(episode)
+    db.session.commit()
+    response = login(participant).post(f"/reviews/{review.id}/episodes/{episode.id}", data={
+        f"episode-{episode.id}-title": "Overschreven", f"episode-{episode.id}-period": "2025",
+        f"episode-{episode.id}-version": "1"})
+    assert response.status_code == 403
+    db.session.refresh(episode)
+    assert episode.title == "Gedeeld"
+
+
+def test_a_reviewer_who_lost_the_role_can_no_longer_edit(login, make_review, lead, admin):
+    from learning.auth import services as accounts
+
+    review = make_review()
+    accounts.update_account(lead, actor=admin, display_name=lead.display_name, language="nl", roles=[],
+                            organisation_id=lead.organisation_id)
+    db.session.commit()
+    client = login(lead)
+    assert client.get(f"/reviews/{review.id}").status_code == 200
+    assert client.get(f"/reviews/{review.id}/edit").status_code == 403
