@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
-from learning.reviews import privacy
 import sqlalchemy as sa
 
 from learning.admin.models import TaxonomyTerm, Vocabulary
 from learning.audit import AuditEvent
 from learning.db import db
+from learning.reviews import privacy
 from learning.reviews import timeline as timelines
 from learning.reviews.access import episode_in
 from learning.reviews.models import Episode, MemberRole
