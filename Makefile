@@ -13,7 +13,7 @@ NODE := node_modules
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: help install assets translations compile-translations run test bench chromium wrk clean
+.PHONY: help install assets translations compile-translations run test bench chromium wrk pango clean
 
 help:
 	@echo "make run           set up everything and serve on http://$(HOST):$(PORT) with demo data"
@@ -68,7 +68,13 @@ translations: $(STAMP)/venv
 compile-translations: $(STAMP)/venv
 	$(BIN)/pybabel compile -d learning/translations
 
-install: $(STAMP)/venv $(STAMP)/assets compile-translations
+install: $(STAMP)/venv $(STAMP)/assets compile-translations pango
+
+# WeasyPrint renders PDFs with Pango (from Debian, like chromium for the browser tests).
+pango:
+	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { \
+	  echo "Installing Debian's Pango libraries for PDF rendering (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; }
 
 run: install
 	$(BIN)/flask db upgrade

@@ -61,13 +61,16 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from learning import admin, auth, core, reviews
+    from learning import admin, auth, core, meetings, reflections, reviews
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(reviews.bp)
     app.register_blueprint(reviews.methods_bp)
+    app.register_blueprint(meetings.bp)
+    app.register_blueprint(reflections.bp)
+    app.register_blueprint(reflections.public_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -79,8 +82,10 @@ def _register_template_helpers(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from learning.auth import cli as accounts_cli
     from learning.demo import cli as demo_cli
+    from learning.jobs import worker_command
 
     app.cli.add_command(accounts_cli.accounts)
+    app.cli.add_command(worker_command)
     app.cli.add_command(demo_cli.demo)
 
 

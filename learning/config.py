@@ -104,6 +104,9 @@ def load_settings(
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_LOGIN_PER_IP": env.get("RATELIMIT_LOGIN_PER_IP", "30 per 10 minutes"),
         "RATELIMIT_LOGIN_PER_ACCOUNT": env.get("RATELIMIT_LOGIN_PER_ACCOUNT", "5 per 15 minutes"),
+        # A Meet-Up of 100+ people often shares one office or venue address: the device limit does the real work.
+        "VRAGENRONDE_LIMIT_PER_DEVICE": env.get("VRAGENRONDE_LIMIT_PER_DEVICE", "10 per hour"),
+        "VRAGENRONDE_LIMIT_PER_ADDRESS": env.get("VRAGENRONDE_LIMIT_PER_ADDRESS", "600 per hour"),
         # Links in e-mails are built from this, never from the request's Host header.
         "PUBLIC_URL": env.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         # Mail

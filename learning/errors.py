@@ -28,7 +28,8 @@ def init_app(app: Flask) -> None:
     def csrf_error(error: CSRFError):  # noqa: ANN202
         app.logger.info("CSRF check failed on %s: %s", request.path, error.description)
         if request.headers.get("HX-Request"):
-            return render_template("errors/_csrf_fragment.html"), 400
+            # Tells the page's script to fetch a fresh token and send again, keeping what was typed.
+            return render_template("errors/_csrf_fragment.html"), 400, {"X-CSRF-Expired": "1"}
         # Without this site's session cookie the post came from elsewhere (or the session is gone):
         # show what was sent for copying, but offer no resubmit and keep the visitor's session untouched,
         # so a cross-site post cannot sign anyone out by replacing their cookie.

@@ -7,6 +7,9 @@ translation. Use ``_`` at request time and ``_l`` for strings built at import ti
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
@@ -55,3 +58,15 @@ def remember_language(language: str) -> bool:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+
+
+def local_to_utc(moment: datetime) -> datetime:
+    """A wall-clock time typed in a form (naive, in the app's time zone) as an aware UTC datetime."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return moment.replace(tzinfo=zone).astimezone(UTC)
+
+
+def utc_to_local(moment: datetime) -> datetime:
+    """An aware datetime as naive wall-clock time in the app's time zone, to fill a form field."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return moment.astimezone(zone).replace(tzinfo=None)

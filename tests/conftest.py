@@ -34,6 +34,9 @@ from learning.config import normalise_database_url
 from learning.db import db, utcnow
 from learning.extensions import limiter
 
+# The review factories serve every test folder (reviews, meetings, reflections, vragenronde).
+pytest_plugins = ["tests.review_fixtures"]
+
 DEFAULT_PASSWORD = "een lange zin als wachtwoord"
 POSTGRES_URL = os.environ.get("DATABASE_URL", "").strip()
 ON_POSTGRES = POSTGRES_URL.startswith(("postgres://", "postgresql"))
@@ -391,3 +394,4 @@ def count_queries(app: Flask):  # noqa: ANN201
             sa.event.remove(db.engine, "before_cursor_execute", on_execute)
 
     return counting
+

@@ -94,7 +94,7 @@ def test_spans_point_into_the_text_sorted_and_without_overlap(app, text):
     for match in matches:
         assert text[match.start:match.end] == match.text
         assert match.kind in KIND_LABELS and match.reason
-    for earlier, later in zip(matches, matches[1:]):
+    for earlier, later in zip(matches, matches[1:], strict=False):
         assert earlier.end <= later.start
 
 

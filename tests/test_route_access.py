@@ -38,6 +38,7 @@ EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "static": {"GET": PUBLIC},
     "core.index": {"GET": PUBLIC},
     "core.healthz": {"GET": PUBLIC},
+    "core.csrf_token": {"GET": PUBLIC},
     "core.switch_language": {"POST": PUBLIC},
     "core.dashboard": {"GET": SIGNED_IN},
     "auth.login": {"GET": PUBLIC, "POST": PUBLIC},
@@ -78,10 +79,12 @@ CASES = [
 
 def test_every_route_is_in_the_access_table(app):
     from tests.reviews.test_review_access import REVIEW_EXPECTED
+    from tests.test_meeting_access import MEETING_EXPECTED
+    from tests.vragenronde.test_vragenronde_access import VRAGENRONDE_EXPECTED
 
     routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
               for method in rule.methods - {"HEAD", "OPTIONS"}}
-    table = {(endpoint, method) for expected in (EXPECTED, REVIEW_EXPECTED)
+    table = {(endpoint, method) for expected in (EXPECTED, REVIEW_EXPECTED, MEETING_EXPECTED, VRAGENRONDE_EXPECTED)
              for endpoint, methods in expected.items() for method in methods}
     assert routes - table == set(), "routes without an entry in EXPECTED"
     assert table - routes == set(), "entries in EXPECTED for routes that no longer exist"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import sqlalchemy as sa
 from flask import Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -44,7 +45,9 @@ def load_user(user_id: str) -> User | None:
     id_part, _sep, token = user_id.partition(":")
     if not id_part.isdigit() or not token:
         return None
-    user = db.session.get(User, int(id_part))
+    # One query for the person and their roles: this runs on every request.
+    user = db.session.scalar(
+        sa.select(User).where(User.id == int(id_part)).options(sa.orm.joinedload(User.role_rows)))
     if user is None or not user.active or not user.session_token_matches(token):
         return None
     return user

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, request, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from wtforms import SelectChoice
 
 from learning.admin.services import admin_counts, region_choices
@@ -11,6 +12,7 @@ from learning.core.forms import DashboardFilterForm
 from learning.core.health import health_report
 from learning.i18n import _, remember_language
 from learning.permissions import PUBLIC, SIGNED_IN, require, safe_next_url
+from learning.reflections.services import rounds_waiting_for
 from learning.reviews.dashboard import DashboardFilters, my_reviews, reviews_awaiting_own_timeline
 from learning.reviews.membership import pending_for
 
@@ -40,6 +42,7 @@ def dashboard():
         remaining_codes=remaining_recovery_codes(current_user),
         page=page, rows=rows, filters=filters,
         invitations=pending_for(current_user), timelines_to_write=reviews_awaiting_own_timeline(current_user),
+        rounds_to_answer=rounds_waiting_for(current_user),
     )
 
 
@@ -50,6 +53,13 @@ def switch_language():
     if remember_language(language) and current_user.is_authenticated:
         set_language(current_user, language)
     return redirect(safe_next_url(request.form.get("next")) or url_for("core.index"))
+
+
+@bp.route("/csrf-token")
+@require(PUBLIC)
+def csrf_token():
+    """A fresh CSRF token for a page that has been open longer than the token lives (autosave)."""
+    return Response(generate_csrf(), mimetype="text/plain", headers={"Cache-Control": "no-store"})
 
 
 @bp.route("/healthz")

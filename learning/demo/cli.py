@@ -15,6 +15,7 @@ from learning.auth.services import create_user, find_user_by_email, regenerate_r
 from learning.db import db, utcnow
 from learning.demo.data import DEMO_PASSWORD, ORGANISATIONS, PEOPLE, REGIONS
 from learning.demo.reviews import load_demo_review
+from learning.demo.vragenronde import load_demo_vragenronde
 
 
 def _refuse_in_production() -> None:
@@ -67,7 +68,7 @@ def load_demo_data() -> dict[str, int]:
             regenerate_recovery_codes(user)  # nobody knows them; `flask demo code` stands in
         added["people"] += 1
     db.session.flush()
-    added["reviews"] = load_demo_review()
+    added["reviews"] = load_demo_review() + load_demo_vragenronde()
     db.session.flush()
     return added
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
 from learning.admin.models import Region
 from learning.auth.services import find_user_by_email
 from learning.db import db
+from learning.i18n import local_to_utc
+from learning.meetings import services as meetings
+from learning.reflections import services as reflections
+from learning.reflections.models import RoundMoment, Visibility
 from learning.reviews import services, timeline
 from learning.reviews.access import review_access
 from learning.reviews.models import MemberRole, Method, Review, ReviewMember, ReviewStatus
@@ -72,4 +76,20 @@ def load_demo_review() -> int:
     timeline.add_episode(wijkteam, timeline.EpisodeInput(
         title="Telefoontje met het nieuwe wijkteam", period="mei 2025",
         description="Pas na drie weken kreeg ik iemand aan de lijn.", source="eigen herinnering"), integrated=False)
+    _plan_meeting_and_round(access, wijkteam, today + timedelta(days=21))
     return 1
+
+
+def _plan_meeting_and_round(access, wijkteam, meeting_day: date) -> None:
+    """The review's meeting (agenda from its phases) and a reflection round beforehand, one answer in."""
+    meetings.plan_meeting(access, meetings.MeetingInput(
+        title="Reviewbijeenkomst Gezin A", place="Stadskantoor Midden, zaal 2.14",
+        starts_at=local_to_utc(datetime.combine(meeting_day, time(9, 30))),
+        ends_at=local_to_utc(datetime.combine(meeting_day, time(12, 30)))))
+    reflection_round = reflections.open_round(
+        access, title="", moment=RoundMoment.BEFORE.value,
+        deadline=local_to_utc(datetime.combine(meeting_day - timedelta(days=2), time(17, 0))))
+    first_prompt = reflection_round.prompts[0]["key"]
+    reflections.submit(wijkteam, reflection_round, answers={
+        first_prompt: "We wachtten op elkaar: iedereen ging ervan uit dat een ander de regie had."},
+        visibility=Visibility.GROUP.value, expected_version=0)

@@ -72,9 +72,13 @@ class ReviewAccess:
         return self.can_contribute and episode.timeline_owner_id == self.user.id
 
 
+# Built once: aliasing per request costs more than the query itself (this runs on every live poll).
+_membership = sa.orm.aliased(ReviewMember, name="own_membership")
+
+
 def review_access(user: Any, review_id: int) -> ReviewAccess | None:
     """The review with this id as ``user`` may see it, with their membership, in one query."""
-    membership = sa.orm.aliased(ReviewMember)
+    membership = _membership
     query = (
         Review.query_visible_to(user)
         .add_columns(membership)

@@ -211,10 +211,13 @@ class Review(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20), default=ReviewStatus.CONCEPT.value, index=True)
     planned_start: Mapped[date | None] = mapped_column(sa.Date)
     planned_end: Mapped[date | None] = mapped_column(sa.Date)
-    case_summary: Mapped[str] = mapped_column(sa.Text, default="")
-    family_perspective: Mapped[str] = mapped_column(sa.Text, default="")
+    # Deferred: loaded together when a page shows them, not on every permission check (live polls).
+    case_summary: Mapped[str] = mapped_column(sa.Text, default="", deferred=True, deferred_group="case_text")
+    family_perspective: Mapped[str] = mapped_column(sa.Text, default="", deferred=True, deferred_group="case_text")
     # Administrators see nothing of a review unless its lead reviewers grant support access.
     admin_support_access: Mapped[bool] = mapped_column(default=False)
+    # "Volledig anoniem": even reviewers cannot see who wrote reflections and contributions.
+    fully_anonymous: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

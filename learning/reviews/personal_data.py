@@ -93,7 +93,7 @@ def bsn_is_valid(digits: str) -> bool:
     """The elfproef: 9*d1 + 8*d2 + ... + 2*d8 - d9 is a multiple of 11."""
     if len(digits) != 9 or not digits.isdigit() or set(digits) == {"0"}:
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(digits[:8], range(9, 1, -1)))
+    total = sum(int(digit) * weight for digit, weight in zip(digits[:8], range(9, 1, -1), strict=True))
     return (total - int(digits[8])) % 11 == 0
 
 

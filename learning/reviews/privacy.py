@@ -127,6 +127,6 @@ def record_confirmations(matches: Iterable[PersonalDataMatch], *, actor: Any, re
             continue
         seen.add(mark)
         db.session.add(PseudonymConfirmation(review_id=review_id, fingerprint=mark, kind=match.kind,
-                                             confirmed_by_id=actor.id))
+                                             confirmed_by_id=getattr(actor, "id", None)))
         audit.record("privacy.pseudonym_confirmed", actor=actor, object_type="review", object_id=review_id,
                      kind=match.kind)

@@ -12,62 +12,13 @@ import argparse
 import json
 import os
 import re
-import secrets
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
-from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-
-
-@dataclass
-class Result:
-    name: str
-    path: str
-    requests_per_second: float
-    p50_ms: float
-    p99_ms: float
-    errors: int
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (loopback only)
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"server at {url} did not come up")
-
-
-@contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workers: int, chdir: Path):  # noqa: ANN201
-    port = free_port()
-    process = subprocess.Popen(
-        [str(GUNICORN), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
-        cwd=chdir, env=env,
-    )
-    try:
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
+from tests.bench.server import PROJECT, Result, database, gunicorn, prepare, session_cookie, wait_until_up
 
 
 def _milliseconds(value: str) -> float:
@@ -88,47 +39,15 @@ def wrk(name: str, url: str, *, cookie: str | None, seconds: int, connections: i
     return Result(name, url.split("/", 3)[-1], rate, p50, p99, int(errors.group(1)) if errors else 0)
 
 
-@contextmanager
-def database(kind: str, work: Path):  # noqa: ANN201
-    if kind == "sqlite":
-        yield f"sqlite:///{work / 'bench.db'}"
-        return
-    name = f"lmi_bench_{os.getpid()}"
-    admin = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c"]
-    subprocess.run([*admin, f"CREATE DATABASE {name}"], check=True)
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        subprocess.run([*admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], check=False)
-
-
-def prepare(url: str, work: Path, scale: dict[str, int]) -> tuple[dict[str, str], str, dict]:
-    env = {**os.environ, "LMI_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
-           "MAIL_OUTBOX_DIR": str(work / "outbox"), "INSTANCE_PATH": str(work), "LOG_LEVEL": "WARNING"}
-    env.pop("REDIS_URL", None)
-    os.environ.update({key: env[key] for key in ("LMI_ENV", "SECRET_KEY", "DATABASE_URL", "INSTANCE_PATH")})
-    from flask_migrate import upgrade
-
-    from learning import create_app
+def run_reviews(args: argparse.Namespace) -> list[Result]:
     from tests.bench.seed import seed_reviews
 
-    app = create_app()
-    with app.app_context():
-        upgrade()
-        started = time.monotonic()
-        ids = seed_reviews(**scale)
-        print(f"seeded {scale} in {time.monotonic() - started:.1f}s", flush=True)
-    cookie_value = app.session_interface.get_signing_serializer(app).dumps(
-        {"_user_id": f"{ids['lead_id']}:{ids['lead_token']}", "_fresh": True})
-    return env, f"{app.config['SESSION_COOKIE_NAME']}={cookie_value}", ids
-
-
-def run_reviews(args: argparse.Namespace) -> list[Result]:
     scale = {"reviews": args.reviews, "members_per_review": 20, "episodes_per_review": 30}
     work = Path(tempfile.mkdtemp(prefix="lmi-bench-"))
     try:
         with database(args.database, work) as url:
-            env, cookie, ids = prepare(url, work, scale)
+            env, app, ids = prepare(url, work, lambda: seed_reviews(**scale))
+            cookie = session_cookie(app, ids["lead_id"], ids["lead_token"])
             results = []
             with gunicorn("tests.bench.bare_app:app", env, args.workers, PROJECT) as port:
                 wait_until_up(f"http://127.0.0.1:{port}/bare")
@@ -144,6 +63,46 @@ def run_reviews(args: argparse.Namespace) -> list[Result]:
             return results
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run_live(args: argparse.Namespace) -> list:
+    from tests.bench import live
+
+    results = []
+    for participants in args.participants:
+        work = Path(tempfile.mkdtemp(prefix="lmi-bench-live-"))
+        try:
+            with database(args.database, work) as url:
+                env, app, seeded = prepare(url, work, lambda: live.seed(participants))  # noqa: B023
+                participant_cookies, lead_cookie, csrf = live.cookies(app, seeded)
+                with gunicorn("app:app", env, args.workers, PROJECT) as port:
+                    wait_until_up(f"http://127.0.0.1:{port}/healthz")
+                    results.append(live.measure(
+                        port, review_id=seeded["review_id"], meeting_id=seeded["meeting_id"],
+                        participant_cookies=participant_cookies, lead_cookie=lead_cookie, csrf=csrf,
+                        seconds=max(args.seconds, 16), every=4.0))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def report_live(results: list, args: argparse.Namespace) -> None:
+    from learning.reflections.live_views import POLL_SECONDS
+
+    print(f"\nLive meeting: {args.database}, gunicorn -w {args.workers} (sync), a poll per participant every "
+          f"{POLL_SECONDS} s, a phase change every 4 s\n")
+    print(f"{'participants':>12} {'polls':>7} {'304s':>6} {'errors':>7} {'p50 ms':>8} {'p99 ms':>8} "
+          f"{'seen by all p95 ms':>19} {'max ms':>8}")
+    for result in results:
+        print(f"{result.participants:12d} {result.polls:7d} {result.not_modified / max(result.polls, 1):6.0%} "
+              f"{result.errors:7d} {result.p50_ms:8.1f} {result.p99_ms:8.1f} {result.propagation_p95_ms:19.0f} "
+              f"{result.propagation_max_ms:8.0f}")
+    largest = max(results, key=lambda result: result.participants, default=None)
+    if largest is not None:
+        met = largest.participants >= 200 and largest.propagation_p95_ms <= 1000 and largest.errors == 0
+        print(f"\ngoal: 200 participants, phase changes seen by all within 1 s (p95), idle polls answered with 304: "
+              f"{largest.participants} participants, {largest.propagation_p95_ms:.0f} ms, "
+              f"{largest.not_modified / max(largest.polls, 1):.0%} 304s: {'met' if met else 'NOT met'}")
 
 
 def report(results: list[Result], args: argparse.Namespace) -> None:
@@ -166,16 +125,25 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenario", choices=("all", "reviews", "live", "answers"), default="all")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--reviews", type=int, default=1000)
+    parser.add_argument("--participants", type=int, nargs="+", default=[50, 200])
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--json", help="also write the review figures to this file")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make bench` installs Debian's wrk package")
-    report(run_reviews(args), args)
+    if args.scenario in ("all", "reviews"):
+        report(run_reviews(args), args)
+    if args.scenario in ("all", "live"):
+        report_live(run_live(args), args)
+    if args.scenario in ("all", "answers"):
+        from tests.bench.answers import report_answers, run_answers
+
+        report_answers(run_answers(args), args)
 
 
 if __name__ == "__main__":

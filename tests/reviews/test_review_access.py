@@ -8,11 +8,10 @@ tests/test_route_access.py, so a new route without an entry fails there.
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
 
 from learning.db import db
 from learning.reviews import methods
-from learning.reviews.models import Episode, MemberRole, ReviewInvitation, ReviewMember
+from learning.reviews.models import Episode, ReviewInvitation
 from tests.reviews.conftest import builtin_method
 from tests.test_route_access import FORBIDDEN, LOGIN, VIEW, _outcome, _url_for, _watch_views
 
@@ -86,29 +85,10 @@ CASES = [(endpoint, method, person) for endpoint, methods_ in REVIEW_EXPECTED.it
 
 
 @pytest.fixture
-def world(create_user, make_review, lead, organisation, region):  # noqa: ANN001, ANN201
+def world(create_user, people_in_every_role, make_review, lead):  # noqa: ANN001, ANN201
     """A review with a member in every role, people outside it, and the objects its routes need."""
-    from learning.admin.models import Organisation, TaxonomyTerm
-
-    elsewhere = Organisation(name="Wijkteam Elders", region=region, agency_kind=db.session.scalar(
-        sa.select(TaxonomyTerm).where(TaxonomyTerm.code == "lokaal_team")))
-    db.session.add(elsewhere)
-    db.session.commit()
-    people = {
-        "lead": lead,
-        "co_reviewer": create_user("co@example.org", roles=("reviewer",), organisation_id=elsewhere.id),
-        "participant": create_user("deelnemer@example.org"),
-        "expert": create_user("ervaring@example.org"),
-        "observer": create_user("waarnemer@example.org"),
-        "outsider_reviewer": create_user("buiten@example.org", roles=("reviewer",), organisation_id=elsewhere.id),
-        "policy_owner": create_user("bestuur@example.org", roles=("policy_owner",)),
-        "admin": create_user("beheer@example.org", roles=("admin",)),
-    }
     review = make_review()
-    roles = {"co_reviewer": MemberRole.CO_REVIEWER, "participant": MemberRole.PARTICIPANT,
-             "expert": MemberRole.EXPERT_BY_EXPERIENCE, "observer": MemberRole.OBSERVER}
-    for person, member_role in roles.items():
-        db.session.add(ReviewMember(review_id=review.id, user_id=people[person].id, role=member_role.value))
+    people = people_in_every_role(review)
     episode = Episode(review_id=review.id, title="Huisbezoek", period="voorjaar")
     invitee = create_user("uitgenodigd@example.org")
     invitation = ReviewInvitation(review_id=review.id, email=invitee.email, user_id=invitee.id, role="participant",
