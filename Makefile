@@ -72,7 +72,7 @@ install: $(STAMP)/venv $(STAMP)/assets compile-translations pango
 
 # WeasyPrint renders PDFs with Pango (from Debian, like chromium for the browser tests).
 pango:
-	@ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { \
+	@{ ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && ldconfig -p | grep -q 'libharfbuzz-subset.so.0'; } || { \
 	  echo "Installing Debian's Pango libraries for PDF rendering (apt-get)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; }
 

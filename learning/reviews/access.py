@@ -7,6 +7,7 @@ together with the person's membership, and children are then loaded through that
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,13 +73,16 @@ class ReviewAccess:
         return self.can_contribute and episode.timeline_owner_id == self.user.id
 
 
-# Built once: aliasing per request costs more than the query itself (this runs on every live poll).
-_membership = sa.orm.aliased(ReviewMember, name="own_membership")
+@functools.cache
+def _own_membership():  # noqa: ANN202
+    """Built once, at first use (aliasing configures every mapper, so not at import time): aliasing per
+    request costs more than the query itself, and this runs on every live poll."""
+    return sa.orm.aliased(ReviewMember, name="own_membership")
 
 
 def review_access(user: Any, review_id: int) -> ReviewAccess | None:
     """The review with this id as ``user`` may see it, with their membership, in one query."""
-    membership = _membership
+    membership = _own_membership()
     query = (
         Review.query_visible_to(user)
         .add_columns(membership)

@@ -99,15 +99,18 @@ async def participant(port: int, path: str, cookie: str, stop: float, shared: Sh
             etag = new_etag
         else:
             shared.errors += 1
-        await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
+        await asyncio.sleep(max(0.0, POLL_SECONDS - (time.monotonic() - started)))
 
 
 async def facilitator(port: int, change_path: str, state_path: str, cookie: str, csrf: str, stop: float,
-                      shared: Shared, every: float) -> None:
-    position = 0
+                      shared: Shared, every: float, agenda_items: int) -> None:
+    position, step = 0, 1
     await asyncio.sleep(every)
     while time.monotonic() + every < stop:
-        body = f"csrf_token={csrf}&direction=next&from_position={position}".encode()
+        if not 0 <= position + step < agenda_items:
+            step = -step  # at either end of the agenda, walk back the other way
+        direction = "next" if step > 0 else "previous"
+        body = f"csrf_token={csrf}&direction={direction}&from_position={position}".encode()
         raw = (f"POST {change_path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nHX-Request: true\r\n"
                f"X-CSRFToken: {csrf}\r\nContent-Type: application/x-www-form-urlencoded\r\n"
                f"Content-Length: {len(body)}\r\n\r\n").encode() + body
@@ -115,7 +118,7 @@ async def facilitator(port: int, change_path: str, state_path: str, cookie: str,
         status, _headers, _body = await _fetch(port, raw)
         if status != 204:
             raise SystemExit(f"phase change failed with {status}")
-        position += 1
+        position += step
         # The new state's ETag, as the participants will get it.
         raw = f"GET {state_path} HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n".encode()
         _status, headers, _body = await _fetch(port, raw)
@@ -131,7 +134,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def measure(port: int, *, review_id: int, meeting_id: int, participant_cookies: list[str], lead_cookie: str,
-            csrf: str, seconds: float, every: float) -> LiveResult:
+            csrf: str, seconds: float, every: float, agenda_items: int) -> LiveResult:
     shared = Shared()
     stop = time.monotonic() + seconds
     live = f"/reviews/{review_id}/meetings/{meeting_id}/live/state"
@@ -140,7 +143,7 @@ def measure(port: int, *, review_id: int, meeting_id: int, participant_cookies: 
         await asyncio.gather(
             *(participant(port, live, cookie, stop, shared) for cookie in participant_cookies),
             facilitator(port, f"/reviews/{review_id}/meetings/{meeting_id}/phase", live, lead_cookie, csrf, stop,
-                        shared, every),
+                        shared, every, agenda_items),
         )
 
     asyncio.run(run())
@@ -193,7 +196,7 @@ def seed(participants: int) -> dict[str, Any]:
         title="Live", starts_at=now + timedelta(minutes=5), ends_at=now + timedelta(hours=3)))
     meetings.start_meeting(meeting, actor=lead)
     db.session.commit()
-    return {"review_id": review.id, "meeting_id": meeting.id, "lead": (ids[0], "live-token-0"),
+    return {"review_id": review.id, "meeting_id": meeting.id, "agenda_items": len(meeting.agenda), "lead": (ids[0], "live-token-0"),
             "participants": [(user_id, f"live-token-{n + 1}") for n, user_id in enumerate(ids[1:])]}
 
 
