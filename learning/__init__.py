@@ -10,10 +10,20 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from learning.config import ConfigError, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: 0 up to the largest 32-bit integer both databases store."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002, ANN001, ANN002, ANN003
+        kwargs.setdefault("min", 0)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -30,6 +40,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_settings(os.environ, app.instance_path, config))
+    # Before any route is added: ids beyond a database integer are a 404, not a database error.
+    app.url_map.converters["int"] = DatabaseIdConverter
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("learning").setLevel(app.config["LOG_LEVEL"])
 
@@ -61,7 +73,8 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from learning import admin, auth, core, meetings, reflections, reviews
+    from learning import admin, auth, core, findings, lessons, meetings, reflections, reviews
+    from learning.findings import library
 
     app.register_blueprint(core.bp)
     app.register_blueprint(auth.bp)
@@ -71,6 +84,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(meetings.bp)
     app.register_blueprint(reflections.bp)
     app.register_blueprint(reflections.public_bp)
+    app.register_blueprint(lessons.bp)
+    app.register_blueprint(findings.bp)
+    app.register_blueprint(findings.thematic_bp)
+    app.register_blueprint(library.bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

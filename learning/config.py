@@ -124,6 +124,8 @@ def load_settings(
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Europe/Amsterdam"),
         "LANGUAGES": ("nl", "en"),
+        # The thematic view's counts are kept this long per process (0: always counted afresh).
+        "THEMATIC_CACHE_SECONDS": _int(env, "THEMATIC_CACHE_SECONDS", 0 if environment == "testing" else 60),
         # Requests and sessions
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, Response
@@ -120,3 +121,14 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         # The embedded default trades that for not syncing to disk on every request that writes.
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+# Database objects a migration creates by hand and the ORM does not map (a search index, say).
+# Domains register their names; autogenerate and the model/migration comparison skip them.
+UNMAPPED_OBJECTS: set[str] = set()
+
+
+def include_in_autogenerate(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    if reflected and compare_to is None and name is not None:
+        return not any(name == known or name.startswith(known + "_") for known in UNMAPPED_OBJECTS)
+    return True

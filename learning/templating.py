@@ -17,14 +17,26 @@ from learning.i18n import _l, get_locale
 class NavItem:
     endpoint: str
     label: Any
-    required_role: str | None = None
+    # One global role, or several of which the person needs any.
+    required_role: str | tuple[str, ...] | None = None
     # Endpoints under this prefix mark the item as the current page.
     section: str = ""
+
+    def visible_to(self, user: Any) -> bool:
+        if self.required_role is None:
+            return True
+        roles = (self.required_role,) if isinstance(self.required_role, str) else self.required_role
+        return any(user.has_role(role) for role in roles)
 
 
 NAVIGATION = (
     NavItem("core.dashboard", _l("Overzicht"), section="core."),
     NavItem("methods.index", _l("Methoden"), required_role="reviewer", section="methods."),
+    NavItem("findings.index", _l("Bevindingen"), required_role="reviewer", section="findings."),
+    NavItem("thematic.overview", _l("Thema's"), required_role=("reviewer", "policy_owner", "admin"),
+            section="thematic."),
+    NavItem("library.search", _l("Bibliotheek"), required_role=("reviewer", "policy_owner", "admin"),
+            section="library."),
     NavItem("admin.index", _l("Beheer"), required_role="admin", section="admin."),
     NavItem("auth.account", _l("Mijn account"), section="auth.account"),
 )
@@ -33,7 +45,7 @@ NAVIGATION = (
 def navigation_for(user: Any) -> list[NavItem]:
     if not user.is_authenticated or user.must_enrol_mfa:
         return []
-    return [item for item in NAVIGATION if item.required_role is None or user.has_role(item.required_role)]
+    return [item for item in NAVIGATION if item.visible_to(user)]
 
 
 def is_current(item: NavItem) -> bool:

@@ -18,7 +18,7 @@ from learning.reflections.models import Vote, VoteOption
 from learning.reviews.access import review_access
 from learning.reviews.models import MemberRole, ReviewMember
 from tests.reviews.test_review_access import CONTRIBUTE, EDIT, LEAD, PEOPLE, READ
-from tests.test_route_access import _outcome, _url_for, _watch_views
+from tests.test_route_access import assert_route_outcome
 
 MEETING_EXPECTED: dict[str, dict[str, dict[str, str]]] = {
     "meetings.index": {"GET": READ},
@@ -100,13 +100,8 @@ def world(create_user, make_review, lead):  # noqa: ANN001, ANN201
 @pytest.mark.parametrize("endpoint, method, person", CASES)
 def test_meeting_route_access(app, login, world, endpoint, method, person):
     people, arguments = world
-    url = _url_for(app, endpoint, arguments)
-    ran = _watch_views(app)
     client = app.test_client() if person == "anonymous" else login(people[person])
-    response = client.open(url, method=method, data={} if method == "POST" else None)
-    response.close()
-    assert _outcome(response, ran) == MEETING_EXPECTED[endpoint][method][person], (
-        f"{method} {url} as {person}: {response.status_code} {response.headers.get('Location')}")
+    assert_route_outcome(app, client, endpoint, method, arguments, MEETING_EXPECTED[endpoint][method][person], person)
 
 
 def test_a_meeting_of_another_review_is_404_everywhere(login, world, make_review, create_user):

@@ -141,3 +141,10 @@ def test_downloads_are_not_cached_but_static_files_are_cacheable(client):
     static = client.get("/static/css/app.css")
     assert "no-store" not in static.headers.get("Cache-Control", "")
     static.close()
+
+
+@pytest.mark.parametrize("review_id", ["0", "2147483648", "99999999999999999999"])
+def test_ids_outside_what_the_database_stores_are_not_found(login, create_user, review_id):
+    client = login(create_user(roles=("reviewer",)))
+    response = client.get(f"/reviews/{review_id}")
+    assert response.status_code == 404

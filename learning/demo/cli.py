@@ -14,6 +14,7 @@ from learning.auth.models import User
 from learning.auth.services import create_user, find_user_by_email, regenerate_recovery_codes
 from learning.db import db, utcnow
 from learning.demo.data import DEMO_PASSWORD, ORGANISATIONS, PEOPLE, REGIONS
+from learning.demo.learning_loop import load_demo_learning_loop
 from learning.demo.reviews import load_demo_review
 from learning.demo.vragenronde import load_demo_vragenronde
 
@@ -68,7 +69,7 @@ def load_demo_data() -> dict[str, int]:
             regenerate_recovery_codes(user)  # nobody knows them; `flask demo code` stands in
         added["people"] += 1
     db.session.flush()
-    added["reviews"] = load_demo_review() + load_demo_vragenronde()
+    added["reviews"] = load_demo_review() + load_demo_vragenronde() + load_demo_learning_loop()
     db.session.flush()
     return added
 

@@ -103,7 +103,7 @@ def update_agenda_item(review_id: int, meeting_id: int, item_id: int):
         except MeetingError as error:
             flash(str(error), "error")
     else:
-        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+        flash(" ".join(str(error) for errors in form.errors.values() for error in errors), "error")
     return redirect(url_for("meetings.edit", review_id=review_id, meeting_id=meeting_id, _anchor=f"item-{item_id}"))
 
 

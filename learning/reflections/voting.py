@@ -1,4 +1,5 @@
-"""Dot-voting: N dots per person on contributions or reflections; totals only after the vote closes.
+"""Dot-voting: N dots per person on contributions, reflections or (from a later step) lessons; totals only
+after the vote closes.
 
 A ballot is private: nobody but its voter ever sees how one person voted.
 """
@@ -29,6 +30,8 @@ from learning.reflections.models import (
 from learning.reviews.access import ReviewAccess
 
 LABEL_LIMIT = 300
+# What a vote may be about (the check constraint on Vote.target); lessons are offered by learning.lessons.
+KNOWN_TARGETS = ("contributions", "reflections", "lessons")
 
 
 class VoteError(ValueError):
@@ -40,14 +43,19 @@ def _label(text: str) -> str:
     return text if len(text) <= LABEL_LIMIT else text[: LABEL_LIMIT - 1] + "…"
 
 
-def open_vote(access: ReviewAccess, meeting: Meeting, *, title: str, target: str, dots_per_person: int = 3,
-              allow_stacking: bool = True, whole_meeting: bool = False, round_id: int | None = None) -> Vote:
+def _check_opening(access: ReviewAccess, meeting: Meeting, dots_per_person: int) -> None:
     if not access.can_edit:
         raise VoteError(_("Alleen reviewers openen een stemming."))
     if open_vote_of(meeting) is not None:
         raise VoteError(_("Er loopt al een stemming. Sluit die eerst."))
     if not 1 <= dots_per_person <= 20:
         raise VoteError(_("Geef iedereen 1 tot 20 stippen."))
+
+
+def open_vote(access: ReviewAccess, meeting: Meeting, *, title: str, target: str, dots_per_person: int = 3,
+              allow_stacking: bool = True, whole_meeting: bool = False, round_id: int | None = None) -> Vote:
+    """A vote on this meeting's contributions or on the review's shared reflections."""
+    _check_opening(access, meeting, dots_per_person)
     if target == "contributions":
         query = sa.select(Contribution).where(Contribution.meeting_id == meeting.id,
                                               Contribution.status == ContributionStatus.VISIBLE.value)
@@ -65,6 +73,26 @@ def open_vote(access: ReviewAccess, meeting: Meeting, *, title: str, target: str
                    for row in db.session.scalars(query.order_by(Reflection.order_key))]
     else:
         raise VoteError(_("Kies waarover gestemd wordt."))
+    return _create_vote(access, meeting, title=title, target=target, options=options,
+                        dots_per_person=dots_per_person, allow_stacking=allow_stacking)
+
+
+def open_vote_on(access: ReviewAccess, meeting: Meeting, *, title: str, target: str,
+                 options: list[tuple[str, int, str]], dots_per_person: int = 3, allow_stacking: bool = True) -> Vote:
+    """A vote on options a later step prepared, as ``(item_type, item_id, label)``; labels are shortened here.
+
+    The caller answers for the options: that they belong to this review and that the voters may see them.
+    """
+    _check_opening(access, meeting, dots_per_person)
+    if target not in KNOWN_TARGETS:
+        raise VoteError(_("Kies waarover gestemd wordt."))
+    return _create_vote(access, meeting, title=title, target=target, dots_per_person=dots_per_person,
+                        allow_stacking=allow_stacking,
+                        options=[(kind, item_id, _label(label)) for kind, item_id, label in options])
+
+
+def _create_vote(access: ReviewAccess, meeting: Meeting, *, title: str, target: str,
+                 options: list[tuple[str, int, str]], dots_per_person: int, allow_stacking: bool) -> Vote:
     if len(options) < 2:
         raise VoteError(_("Er is te weinig om over te stemmen: minstens twee onderdelen."))
     vote = Vote(review_id=access.review.id, meeting_id=meeting.id, title=title.strip() or _("Stemming"),

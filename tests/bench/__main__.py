@@ -11,32 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import subprocess
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from tests.bench.server import PROJECT, Result, database, gunicorn, prepare, session_cookie, wait_until_up
-
-
-def _milliseconds(value: str) -> float:
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def wrk(name: str, url: str, *, cookie: str | None, seconds: int, connections: int) -> Result:
-    headers = ["-H", f"Cookie: {cookie}"] if cookie else []
-    base = ["wrk", "-t2", f"-c{connections}", "--latency", *headers, url]
-    subprocess.run([*base[:1], "-d2s", *base[1:]], capture_output=True, check=True)  # warm up
-    output = subprocess.run([*base[:1], f"-d{seconds}s", *base[1:]], capture_output=True, text=True,
-                            check=True).stdout
-    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = _milliseconds(re.search(r"\s50%\s+(\S+)", output).group(1))
-    p99 = _milliseconds(re.search(r"\s99%\s+(\S+)", output).group(1))
-    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
-    return Result(name, url.split("/", 3)[-1], rate, p50, p99, int(errors.group(1)) if errors else 0)
+from tests.bench.server import PROJECT, Result, database, gunicorn, prepare, session_cookie, wait_until_up, wrk
 
 
 def run_reviews(args: argparse.Namespace) -> list[Result]:
@@ -51,14 +31,14 @@ def run_reviews(args: argparse.Namespace) -> list[Result]:
             results = []
             with gunicorn("tests.bench.bare_app:app", env, args.workers, PROJECT) as port:
                 wait_until_up(f"http://127.0.0.1:{port}/bare")
-                results.append(wrk("bare Flask, 50-row Jinja page", f"http://127.0.0.1:{port}/bare", cookie=None,
+                results.append(wrk("bare Flask, 50-row Jinja page", port, ["/bare"], cookie=None,
                                    seconds=args.seconds, connections=args.connections))
             with gunicorn("app:app", env, args.workers, PROJECT) as port:
                 wait_until_up(f"http://127.0.0.1:{port}/healthz")
                 for name, path in (("dashboard (page 1 of 50)", "/dashboard"),
                                    ("review page", f"/reviews/{ids['review_id']}"),
                                    ("timeline page", f"/reviews/{ids['review_id']}/timeline")):
-                    results.append(wrk(name, f"http://127.0.0.1:{port}{path}", cookie=cookie, seconds=args.seconds,
+                    results.append(wrk(name, port, [path], cookie=cookie, seconds=args.seconds,
                                        connections=args.connections))
             return results
     finally:
@@ -130,7 +110,8 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", choices=("all", "reviews", "live", "answers"), default="all")
+    parser.add_argument("--scenario", choices=("all", "reviews", "live", "answers", "library", "thematic"),
+                        default="all")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--reviews", type=int, default=1000)
     parser.add_argument("--participants", type=int, nargs="+", default=[50, 200])
@@ -149,6 +130,14 @@ def main() -> None:
         from tests.bench.answers import report_answers, run_answers
 
         report_answers(run_answers(args), args)
+    if args.scenario in ("all", "library"):
+        from tests.bench.library import report_library, run_library
+
+        report_library(run_library(args), args)
+    if args.scenario in ("all", "thematic"):
+        from tests.bench.thematic import report_thematic, run_thematic
+
+        report_thematic(run_thematic(args), args)
 
 
 if __name__ == "__main__":

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -95,3 +97,44 @@ def prepare(url: str, work: Path, seed) -> tuple[dict[str, str], object, dict]: 
 def session_cookie(app, user_id: int, token: str) -> str:  # noqa: ANN001
     value = app.session_interface.get_signing_serializer(app).dumps({"_user_id": f"{user_id}:{token}", "_fresh": True})
     return f"{app.config['SESSION_COOKIE_NAME']}={value}"
+
+
+# wrk cycles through several URLs with this script (one connection's requests go round the list).
+MIX_SCRIPT = """
+local paths = {%s}
+local counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+
+
+def _milliseconds(value: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(name: str, port: int, paths: list[str], *, cookie: str | None, seconds: int, connections: int,
+        work: Path | None = None, warm_up: int = 2, timeout: str | None = None) -> Result:
+    """Load ``paths`` on the loopback port with wrk (one path, or a mix through a Lua script) after a warm-up.
+
+    Non-2xx answers and socket errors (timeouts included) count as errors.
+    """
+    target = [f"http://127.0.0.1:{port}{paths[0]}"]
+    if len(paths) > 1:
+        script = (work or Path(tempfile.mkdtemp(prefix="lmi-wrk-"))) / "mix.lua"
+        script.write_text(MIX_SCRIPT % ", ".join(f'"{path}"' for path in paths))
+        target = ["-s", str(script), f"http://127.0.0.1:{port}"]
+    options = ["-t2", f"-c{connections}", "--latency", *(["--timeout", timeout] if timeout else []),
+               *(["-H", f"Cookie: {cookie}"] if cookie else []), *target]
+    subprocess.run(["wrk", f"-d{warm_up}s", *options], capture_output=True, check=True)
+    output = subprocess.run(["wrk", f"-d{seconds}s", *options], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _milliseconds(re.search(r"\s50%\s+(\S+)", output).group(1))
+    p99 = _milliseconds(re.search(r"\s99%\s+(\S+)", output).group(1))
+    failed = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    dropped = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    errors = (int(failed.group(1)) if failed else 0) + (sum(map(int, dropped.groups())) if dropped else 0)
+    return Result(name, paths[0] if len(paths) == 1 else f"{len(paths)} URLs", rate, p50, p99, errors)
+

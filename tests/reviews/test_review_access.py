@@ -13,7 +13,7 @@ from learning.db import db
 from learning.reviews import methods
 from learning.reviews.models import Episode, ReviewInvitation
 from tests.reviews.conftest import builtin_method
-from tests.test_route_access import FORBIDDEN, LOGIN, VIEW, _outcome, _url_for, _watch_views
+from tests.test_route_access import FORBIDDEN, LOGIN, VIEW, assert_route_outcome
 
 PEOPLE = ("anonymous", "lead", "co_reviewer", "participant", "expert", "observer", "outsider_reviewer",
           "policy_owner", "admin")
@@ -112,13 +112,8 @@ def test_review_route_access(app, login, world, endpoint, method, person):
         arguments = {**arguments, "method_id": builtin_method().id}
     if endpoint.startswith("methods.") and "phase_id" in arguments:
         arguments = {**arguments, "phase_id": copy.phases[0].id}
-    url = _url_for(app, endpoint, arguments)
-    ran = _watch_views(app)
     client = app.test_client() if person == "anonymous" else login(people[person])
-    response = client.open(url, method=method, data={} if method == "POST" else None)
-    response.close()
-    assert _outcome(response, ran) == REVIEW_EXPECTED[endpoint][method][person], (
-        f"{method} {url} as {person}: {response.status_code} {response.headers.get('Location')}")
+    assert_route_outcome(app, client, endpoint, method, arguments, REVIEW_EXPECTED[endpoint][method][person], person)
 
 
 def test_crafted_ids_from_another_review_are_404_and_change_nothing(login, make_review, lead, create_user):

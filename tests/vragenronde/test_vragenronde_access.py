@@ -13,7 +13,7 @@ import pytest
 from learning.db import db, utcnow
 from learning.reflections import vragenronde
 from learning.reflections.models import Answer, Anthology
-from tests.test_route_access import FORBIDDEN, LOGIN, VIEW, _outcome, _url_for, _watch_views
+from tests.test_route_access import FORBIDDEN, LOGIN, VIEW, _url_for, assert_route_outcome
 
 PEOPLE = ("anonymous", "respondent", "lead", "co_reviewer", "participant", "expert", "observer",
           "outsider_reviewer", "policy_owner", "admin")
@@ -104,14 +104,9 @@ def _client(app, login, people, person: str, arguments):  # noqa: ANN001, ANN202
 @pytest.mark.parametrize("endpoint, method, person", CASES)
 def test_vragenronde_route_access(app, login, world, endpoint, method, person):
     people, arguments = world
-    url = _url_for(app, endpoint, arguments)
     client = _client(app, login, people, person, arguments)
-    ran = _watch_views(app)
-    response = client.open(url, method=method, data={} if method == "POST" else None)
-    response.close()
-    assert response.status_code < 500, f"{method} {url} as {person}: {response.status_code}"
-    assert _outcome(response, ran) == VRAGENRONDE_EXPECTED[endpoint][method][person], (
-        f"{method} {url} as {person}: {response.status_code} {response.headers.get('Location')}")
+    assert_route_outcome(app, client, endpoint, method, arguments, VRAGENRONDE_EXPECTED[endpoint][method][person],
+                         person)
 
 
 @pytest.mark.parametrize("endpoint, method", REVIEW_ROUTES)

@@ -1,0 +1,117 @@
+"""Who may read the library, publish to it and withdraw from it: the loaders and rules, in one place.
+
+Reading is for every reviewer and policy owner (any region), and administrators (who may
+withdraw). Publishing starts from a lesson or finding loaded through the person's own
+membership of its review(s): outside those reviews it does not exist (404); inside, only a
+lead reviewer may publish (403 otherwise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from learning.db import db
+from learning.findings.library.models import LibraryItem, SourceKind
+from learning.findings.models import Finding, FindingLesson
+from learning.lessons.models import Lesson
+from learning.permissions import ObjectRule, loaded, role
+from learning.reviews.models import MemberRole, ReviewMember
+
+READERS = role("reviewer", "policy_owner", "admin")
+
+
+@dataclass(frozen=True)
+class PublishSource:
+    """A lesson or finding as one person may publish it, with the ids of the reviews it comes from."""
+
+    kind: SourceKind
+    obj: Lesson | Finding
+    review_ids: tuple[int, ...]
+    is_lead: bool
+
+    @property
+    def id(self) -> int:
+        return self.obj.id
+
+    @property
+    def lesson(self) -> Lesson | None:
+        return self.obj if self.kind == SourceKind.LESSON else None
+
+    @property
+    def finding(self) -> Finding | None:
+        return self.obj if self.kind == SourceKind.FINDING else None
+
+
+def _source_review_ids(kind: SourceKind, source_id: int) -> sa.Select:
+    if kind == SourceKind.LESSON:
+        return sa.select(Lesson.review_id).where(Lesson.id == source_id)
+    return (sa.select(Lesson.review_id).join(FindingLesson, FindingLesson.lesson_id == Lesson.id)
+            .where(FindingLesson.finding_id == source_id).distinct())
+
+
+def _roles_in(user: Any, review_ids: sa.Select) -> dict[int, str]:
+    rows = db.session.execute(sa.select(ReviewMember.review_id, ReviewMember.role).where(
+        ReviewMember.user_id == user.id, ReviewMember.review_id.in_(review_ids.scalar_subquery())))
+    return {review_id: member_role for review_id, member_role in rows}
+
+
+def leads_any(user: Any, roles: dict[int, str]) -> bool:
+    # A lead reviewer without the global reviewer role (taken away) no longer leads anything.
+    return user.has_role("reviewer") and MemberRole.LEAD_REVIEWER.value in roles.values()
+
+
+def publish_source(user: Any, kind: str, source_id: int) -> PublishSource | None:
+    """The lesson or finding if ``user`` is a member of (one of) its review(s), else None."""
+    try:
+        source_kind = SourceKind(kind)
+    except ValueError:
+        return None
+    model = Lesson if source_kind == SourceKind.LESSON else Finding
+    obj = db.session.get(model, source_id)
+    if obj is None:
+        return None
+    roles = _roles_in(user, _source_review_ids(source_kind, source_id))
+    if not roles:
+        return None
+    return PublishSource(kind=source_kind, obj=obj, review_ids=tuple(sorted(roles)), is_lead=leads_any(user, roles))
+
+
+def can_withdraw(user: Any, item: LibraryItem) -> bool:
+    """Administrators, and the lead reviewers of the review(s) the item was published from."""
+    if user.has_role("admin"):
+        return True
+    if item.lesson_id is not None:
+        return leads_any(user, _roles_in(user, _source_review_ids(SourceKind.LESSON, item.lesson_id)))
+    if item.finding_id is not None:
+        return leads_any(user, _roles_in(user, _source_review_ids(SourceKind.FINDING, item.finding_id)))
+    return False
+
+
+def published_item(item_id: int) -> LibraryItem | None:
+    """An item readers can see: published and not withdrawn."""
+    return db.session.scalar(sa.select(LibraryItem).where(LibraryItem.id == item_id,
+                                                          LibraryItem.withdrawn_at.is_(None)))
+
+
+def _load_source(user: Any, view_args: dict[str, Any]) -> PublishSource | None:
+    return publish_source(user, view_args["kind"], view_args["source_id"])
+
+
+def _load_item(user: Any, view_args: dict[str, Any]) -> LibraryItem | None:
+    return published_item(view_args["item_id"])
+
+
+PUBLISH = ObjectRule("library_source", _load_source, allowed=lambda source, user: source.is_lead)
+ITEM = ObjectRule("library_item", _load_item)
+WITHDRAW = ObjectRule("library_item", _load_item, allowed=lambda item, user: can_withdraw(user, item))
+
+
+def current_source() -> PublishSource:
+    return loaded("library_source")
+
+
+def current_item() -> LibraryItem:
+    return loaded("library_item")
