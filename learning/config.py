@@ -126,6 +126,9 @@ def load_settings(
         "LANGUAGES": ("nl", "en"),
         # The thematic view's counts are kept this long per process (0: always counted afresh).
         "THEMATIC_CACHE_SECONDS": _int(env, "THEMATIC_CACHE_SECONDS", 0 if environment == "testing" else 60),
+        # Library search results and filter choices kept per process (entries; 0: off). Always current: keyed
+        # by the database's library generation, which every publication and withdrawal raises.
+        "LIBRARY_CACHE_SIZE": _int(env, "LIBRARY_CACHE_SIZE", 256),
         # Requests and sessions
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_hours),

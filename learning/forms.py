@@ -1,9 +1,11 @@
-"""The base class of every form: Flask-WTF (CSRF) with WTForms' own messages translated cheaply."""
+"""The base class of every form: Flask-WTF (CSRF) with WTForms' own messages translated cheaply;
+and the page number of a paged list, read from the query string."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms.i18n import get_translations
 
@@ -17,3 +19,14 @@ class BaseForm(FlaskForm):
             # one parsed catalogue per language for the life of the process.
             locale = get_locale()
             return get_translations([str(locale) if locale else "nl"])
+
+
+# Far beyond any list a person pages through; keeps the OFFSET a page turns into within what
+# both databases accept (a page number of 20 digits overflowed it: a 500 instead of a page).
+MAX_PAGE = 10_000
+
+
+def requested_page() -> int:
+    """The ``page`` in the query string, 1 to ``MAX_PAGE``: anything else is the nearest of those."""
+    page = request.args.get("page", 1, type=int) or 1
+    return max(1, min(page, MAX_PAGE))

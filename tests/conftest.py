@@ -30,6 +30,7 @@ from learning import create_app
 from learning.auth import mfa
 from learning.auth.models import User
 from learning.auth.services import create_user as create_user_service
+from learning.cache import clear_app_caches
 from learning.config import normalise_database_url
 from learning.db import db, utcnow
 from learning.extensions import limiter
@@ -241,6 +242,7 @@ def app(request: pytest.FixtureRequest, migrated_database: MigratedDatabase, tmp
             app.view_functions.clear()
             app.view_functions.update(views)
             limiter.reset()
+            clear_app_caches(app)  # the next test's fresh database starts at the same library generation
             if migrated_database.template_file is None:
                 _reset_postgres(migrated_database)
 

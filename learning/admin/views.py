@@ -24,15 +24,12 @@ from learning.auth import services as accounts
 from learning.auth.forms import EmptyForm
 from learning.auth.models import User
 from learning.db import db
+from learning.forms import requested_page
 from learning.i18n import _
 from learning.permissions import require, role
 
 ADMIN = role("admin")
 PER_PAGE = 25
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.route("/")
@@ -54,7 +51,7 @@ def users():
         role=filters.role.data or None,
         status=filters.status.data or None,
     )
-    page = db.paginate(query, page=_page(), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(query, page=requested_page(), per_page=PER_PAGE, error_out=False)
     return render_template("admin/users.html", page=page, filters=filters)
 
 
@@ -289,6 +286,6 @@ def audit_log():
             actor=form.actor.data or None, actor_id=form.actor_id.data, action=form.action.data or None,
             date_from=form.date_from.data, date_to=form.date_to.data,
         )
-    page = db.paginate(services.audit_query(filters), page=_page(), per_page=50, error_out=False)
+    page = db.paginate(services.audit_query(filters), page=requested_page(), per_page=50, error_out=False)
     filtered_user = db.session.get(User, filters.actor_id) if filters.actor_id else None
     return render_template("admin/audit.html", page=page, form=form, filtered_user=filtered_user)

@@ -10,6 +10,7 @@ from learning.auth.services import remaining_recovery_codes, set_language
 from learning.core import bp
 from learning.core.forms import DashboardFilterForm
 from learning.core.health import health_report
+from learning.forms import requested_page
 from learning.i18n import _, remember_language
 from learning.permissions import PUBLIC, SIGNED_IN, require, safe_next_url
 from learning.reflections.services import rounds_waiting_for
@@ -35,7 +36,7 @@ def dashboard():
     chosen = DashboardFilters(
         kind=filters.kind.data or None, status=filters.status.data or None, region_id=filters.region_id.data or None,
     ) if valid and current_user.has_role("reviewer") else DashboardFilters()
-    page, rows = my_reviews(current_user, chosen, request.args.get("page", 1, type=int) or 1)
+    page, rows = my_reviews(current_user, chosen, requested_page())
     return render_template(
         "core/dashboard.html",
         counts=admin_counts() if current_user.has_role("admin") else None,

@@ -93,6 +93,10 @@ def load_demo_learning_loop() -> int:
         services.ReviewInput(
             kind="casusreview", title=TITLE, region_id=region.id,
             learning_question="Hoe werken organisaties in een crisis in het weekend samen, met het gezin?",
+            organisation_ids=list(db.session.scalars(sa.select(Organisation.id).where(Organisation.name.in_(
+                ("Wijkteam Midden-Noord", "Veilig Thuis Midden", "Jeugdbescherming Midden"))))),
+            agency_kind_ids=[_terms(Vocabulary.AGENCY_KIND)[code] for code in
+                             ("lokaal_team", "veilig_thuis", "gecertificeerde_instelling", "politie")],
             planned_start=meeting_day, planned_end=meeting_day,
             case_summary=CASE_SUMMARY, family_perspective=FAMILY_PERSPECTIVE,
         ),
@@ -177,7 +181,11 @@ def _load_oost_review() -> None:
                                                        Method.language == "nl"))
     review = services.create_review(
         services.ReviewInput(kind="intervisie", title=OOST_TITLE, region_id=region.id,
-                             learning_question="Waarom bleef een melding drie weken liggen?"),
+                             learning_question="Waarom bleef een melding drie weken liggen?",
+                             organisation_ids=list(db.session.scalars(sa.select(Organisation.id).where(
+                                 Organisation.name.in_(("Wijkteam Oost-Centrum", "Veilig Thuis Oost"))))),
+                             agency_kind_ids=[_terms(Vocabulary.AGENCY_KIND)[code]
+                                              for code in ("lokaal_team", "veilig_thuis")]),
         method=method, actor=lead, today=utcnow().date())
     db.session.add(ReviewMember(review_id=review.id, user_id=find_user_by_email("wijkteam.oost@example.org").id,
                                 role=MemberRole.PARTICIPANT.value))

@@ -3,7 +3,8 @@
 A finding belongs to no single review: it rests on lessons, perhaps from several reviews. It is
 visible (and editable) to a person with the global role ``reviewer`` who is an editor (lead or
 co-reviewer) of at least one review that one of its lessons comes from. Anyone else gets a 404,
-so a finding's existence is not revealed. Lessons can be added only from reviews the person edits.
+so a finding's existence is not revealed. Lessons are linked and unlinked only by people who edit
+their review: a person's form leaves the lessons of other reviews as they are.
 """
 
 from __future__ import annotations

@@ -11,24 +11,36 @@ from learning.findings.models import FINDING_STATUS_LABELS
 from learning.findings.services import QUESTION_LIMIT, TEXT_LIMIT, TITLE_LIMIT
 from learning.forms import BaseForm
 from learning.i18n import _l
+from learning.lessons.ids import known_id
 
 TOO_LONG = _l("Hoogstens %(max)d tekens.")
 
 
+def _as_id(value: str) -> int | None:
+    """``value`` as an id, or None if it cannot be one."""
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if known_id(number) else None
+
+
 def optional_int(value: Any) -> int | None:
-    return int(value) if value not in (None, "") else None
+    """The id chosen in a select, or None: for none chosen and for what cannot be an id (not a number,
+    or a number no row can have, which must not reach a query). A required field then asks for a choice."""
+    return None if value is None else _as_id(str(value))
 
 
 class IdChoices(SelectMultipleField):
     """Ticked ids. Which ids may be chosen is for the service to decide, with its own message;
-    here only something that is not an id at all is refused."""
+    here only what cannot be an id is refused (not a number, or a number no row can have), and
+    the other ticks are kept for the form shown again."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            self.data = [int(value) for value in valuelist]
-        except ValueError:
-            self.data = []
-            raise ValueError(_l("Kies uit de lijst.")) from None
+        ids = [_as_id(value) for value in valuelist]
+        self.data = [value for value in ids if value is not None]
+        if len(self.data) != len(ids):
+            raise ValueError(_l("Kies uit de lijst."))
 
     def pre_validate(self, form: Any) -> None:
         return None

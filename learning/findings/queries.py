@@ -108,11 +108,20 @@ def lesson_picker(actor: Any) -> list[LessonGroup]:
     return list(groups.values())
 
 
-def lessons_outside_picker(linked: list[LinkedLesson], picker: list[LessonGroup]) -> list[LinkedLesson]:
-    """Lessons of the finding the picker does not offer: from reviews this person does not edit, or
-    no longer at a system level. They stay ticked, so saving keeps them unless unticked."""
+def lessons_outside_picker(linked: list[LinkedLesson], picker: list[LessonGroup]
+                           ) -> tuple[list[LinkedLesson], list[LinkedLesson]]:
+    """The finding's lessons the picker does not offer, as (removable, locked).
+
+    Removable: of reviews this person edits, no longer at a system level; they stay ticked, so saving
+    keeps them unless unticked. Locked: of reviews they do not edit; they stay linked whatever the form
+    says (only those reviews' own reviewers unlink them). The picker lists every review this person
+    edits that has lessons, so a linked lesson's review is in it exactly when they edit that review.
+    """
     offered = {lesson.id for group in picker for lesson in group.lessons}
-    return [item for item in linked if item.lesson.id not in offered]
+    edited = {group.review.id for group in picker}
+    outside = [item for item in linked if item.lesson.id not in offered]
+    return ([item for item in outside if item.lesson.review_id in edited],
+            [item for item in outside if item.lesson.review_id not in edited])
 
 
 def policy_owner_choices(*keep_ids: int) -> list[tuple[int, str]]:

@@ -2,8 +2,13 @@
 
 Promotion rules: a finding rests on at least one lesson; only lessons at level keten or stelsel
 can be among them (a finding is about the system, not about a person, team or organisation);
-lessons can be added only from reviews the person edits. Every change is made on the version
-the person saw (``expected_version``); a stale one overwrites nothing and raises a conflict.
+a person links and unlinks lessons of the reviews they edit only: lessons of other reviews stay
+linked whatever their form says. A finding can be agreed only when every lesson is agreed in its
+review. Every change is made on the version the person saw (``expected_version``); a stale one
+overwrites nothing and raises a conflict.
+
+Ids come from forms: one beyond what an integer column holds names no row and never reaches a
+query (PostgreSQL would fail on the parameter).
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from learning.db import db, utcnow
 from learning.findings import access
 from learning.findings.models import Finding, FindingLesson, FindingStatus
 from learning.findings.queries import policy_owner_choices
-from learning.i18n import _
-from learning.lessons.models import Lesson
+from learning.i18n import _, ngettext
+from learning.lessons.ids import known_id
+from learning.lessons.models import Lesson, LessonStatus
 from learning.reviews.methods import swap_with_neighbour
 
 TITLE_LIMIT = 200
@@ -93,7 +99,7 @@ def _check_texts(data: FindingInput) -> None:
 
 
 def _finding_type(term_id: int | None, current: TaxonomyTerm | None) -> TaxonomyTerm:
-    term = db.session.get(TaxonomyTerm, term_id) if term_id else None
+    term = db.session.get(TaxonomyTerm, term_id) if known_id(term_id) else None
     if term is None or term.vocabulary != Vocabulary.FINDING_TYPE.value or not (term.active or term == current):
         raise FindingError(_("Kies een soort bevinding uit de lijst."), "finding_type_id")
     return term
@@ -103,6 +109,8 @@ def _organisations(ids: Iterable[int], current: Iterable[Organisation]) -> list[
     wanted, kept = set(ids), {organisation.id for organisation in current}
     if not wanted:
         return []
+    if not all(known_id(value) for value in wanted):
+        raise FindingError(_("Kies organisaties uit de lijst."), "organisation_ids")
     found = list(db.session.scalars(sa.select(Organisation).where(
         Organisation.id.in_(wanted), sa.or_(Organisation.active.is_(True), Organisation.id.in_(kept)))
         .order_by(Organisation.name)))
@@ -126,40 +134,49 @@ def _excerpt(text: str, length: int = 80) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def _level_refusal(lesson: Lesson, *, readable: bool = True) -> str:
+def _level_refusal(lesson: Lesson) -> str:
     why = _("Alleen leerpunten op niveau keten of stelsel kunnen een bevinding worden: een bevinding gaat over "
             "het systeem, niet over één persoon, team of organisatie.")
     if lesson.level is None:
-        what = (_("Het leerpunt “%(text)s” heeft nog geen niveau.", text=_excerpt(lesson.text)) if readable
-                else _("Een van de leerpunten heeft geen niveau meer."))
+        what = _("Het leerpunt “%(text)s” heeft nog geen niveau.", text=_excerpt(lesson.text))
     else:
-        what = (_("Het leerpunt “%(text)s” staat op niveau %(level)s.", text=_excerpt(lesson.text),
-                  level=lesson.level.label) if readable
-                else _("Een van de leerpunten staat nu op niveau %(level)s.", level=lesson.level.label))
+        what = _("Het leerpunt “%(text)s” staat op niveau %(level)s.", text=_excerpt(lesson.text),
+                 level=lesson.level.label)
     return f"{what} {why}"
+
+
+def _lessons_by_id(ids: Iterable[int]) -> dict[int, Lesson]:
+    wanted = [lesson_id for lesson_id in ids if known_id(lesson_id)]
+    if not wanted:
+        return {}
+    return {lesson.id: lesson for lesson in db.session.scalars(sa.select(Lesson).where(Lesson.id.in_(wanted)))}
 
 
 def _chosen_lessons(actor: Any, lesson_ids: Iterable[int], current: list[Lesson]) -> list[Lesson]:
     """The lessons a finding will rest on, in order: those it kept, then the new ones as chosen.
 
-    New lessons must come from reviews ``actor`` edits; every lesson must be at a system level.
+    ``actor`` links and unlinks lessons of the reviews they edit only; lessons of other reviews stay,
+    whatever the form says, so a reviewer of one review cannot take a shared finding away from
+    another's. Those are the other reviewers' to keep at a system level (agreeing waits for it);
+    every lesson ``actor`` links or keeps from their own reviews must be at a system level now.
     """
     ids = list(dict.fromkeys(lesson_ids))
-    if not ids:
-        raise FindingError(_("Een bevinding rust op minstens één leerpunt. Kies er een of meer uit de lijst."),
-                           "lesson_ids")
     current_ids = [lesson.id for lesson in current]
     new_ids = [lesson_id for lesson_id in ids if lesson_id not in current_ids]
-    found = {lesson.id: lesson for lesson in db.session.scalars(sa.select(Lesson).where(Lesson.id.in_(ids)))}
-    editable = access.may_add_lessons_from(actor, {lesson.review_id for lesson in found.values()})
+    found = _lessons_by_id(new_ids)
+    editable = access.may_add_lessons_from(actor, {lesson.review_id for lesson in [*current, *found.values()]})
     for lesson_id in new_ids:
         if lesson_id not in found or found[lesson_id].review_id not in editable:
             raise FindingError(_("Je kunt alleen leerpunten koppelen uit reviews waarvan je (co-)reviewer bent. "
                                  "Kies leerpunten uit de lijst."), "lesson_ids")
-    chosen = [found[lesson_id] for lesson_id in current_ids + new_ids if lesson_id in ids and lesson_id in found]
+    kept = [lesson for lesson in current if lesson.id in ids or lesson.review_id not in editable]
+    chosen = kept + [found[lesson_id] for lesson_id in new_ids]
+    if not chosen:
+        raise FindingError(_("Een bevinding rust op minstens één leerpunt. Kies er een of meer uit de lijst."),
+                           "lesson_ids")
     for lesson in chosen:
-        if not lesson.is_system_level:
-            raise FindingError(_level_refusal(lesson, readable=lesson.review_id in editable), "lesson_ids")
+        if lesson.review_id in editable and not lesson.is_system_level:
+            raise FindingError(_level_refusal(lesson), "lesson_ids")
     if not any(lesson.review_id in editable for lesson in chosen):
         raise FindingError(_("Houd minstens één leerpunt over uit een review waarvan jij (co-)reviewer bent; "
                              "anders kun je deze bevinding daarna zelf niet meer zien."), "lesson_ids")
@@ -183,14 +200,21 @@ def missing_for_agreement(finding: Finding) -> list[str]:
         missing.append(_("minstens één vraag aan bestuurders"))
     if not finding.lesson_links:
         missing.append(_("minstens één leerpunt"))
-    elif not all(lesson.is_system_level for lesson in finding.lessons):
-        missing.append(_("alleen leerpunten op niveau keten of stelsel"))
+    else:
+        if not all(lesson.is_system_level for lesson in finding.lessons):
+            missing.append(_("alleen leerpunten op niveau keten of stelsel"))
+        # Boards are asked about what the reviews agreed, never about a draft.
+        concept = sum(lesson.status != LessonStatus.AGREED.value for lesson in finding.lessons)
+        if concept:
+            missing.append(ngettext("alleen vastgestelde leerpunten: %(num)d leerpunt is in zijn review nog concept",
+                                    "alleen vastgestelde leerpunten: %(num)d leerpunten zijn in hun review nog "
+                                    "concept", concept))
     return missing
 
 
 def addable_lesson(actor: Any, lesson_id: int | None) -> tuple[Lesson | None, str | None]:
     """The lesson to start a finding from, or None with the reason it cannot be used."""
-    lesson = db.session.get(Lesson, lesson_id) if lesson_id else None
+    lesson = db.session.get(Lesson, lesson_id) if known_id(lesson_id) else None
     if lesson is None or not access.may_add_lessons_from(actor, [lesson.review_id]):
         return None, _("Dit leerpunt kun je niet aan een bevinding koppelen: het hoort niet bij een review "
                        "waarvan je (co-)reviewer bent.")
@@ -226,15 +250,20 @@ def _current_state(finding: Finding, reader: Any) -> dict[str, str]:
     }
 
 
+def _known(ids: Iterable[int]) -> list[int]:
+    return [value for value in ids if known_id(value)]
+
+
 def _submitted_state(data: FindingInput, reader: Any) -> dict[str, str]:
     """What the person sent, in the same words as ``_current_state`` (ids only of things they may see)."""
-    lessons = list(db.session.scalars(sa.select(Lesson).where(Lesson.id.in_(data.lesson_ids))))
+    lessons = list(_lessons_by_id(data.lesson_ids).values())
     order = {lesson_id: index for index, lesson_id in enumerate(data.lesson_ids)}
     lessons.sort(key=lambda lesson: order[lesson.id])
-    finding_type = db.session.get(TaxonomyTerm, data.finding_type_id) if data.finding_type_id else None
-    organisations = db.session.scalars(sa.select(Organisation).where(Organisation.id.in_(data.organisation_ids))
-                                       .order_by(Organisation.name))
-    owners = db.session.scalars(sa.select(User).where(User.id.in_(data.policy_owner_ids)).order_by(User.display_name))
+    finding_type = db.session.get(TaxonomyTerm, data.finding_type_id) if known_id(data.finding_type_id) else None
+    organisations = db.session.scalars(sa.select(Organisation).where(
+        Organisation.id.in_(_known(data.organisation_ids))).order_by(Organisation.name))
+    owners = db.session.scalars(sa.select(User).where(User.id.in_(_known(data.policy_owner_ids)))
+                                .order_by(User.display_name))
     return {
         "title": data.title, "pattern": data.pattern,
         "finding_type": finding_type.label if finding_type is not None else "",

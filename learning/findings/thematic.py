@@ -21,18 +21,15 @@ from __future__ import annotations
 import csv
 import enum
 import io
-import threading
-import time as clock
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import current_app
 
 from learning.admin.models import Region, TaxonomyTerm, Vocabulary
+from learning.cache import LRUCache, app_cache
 from learning.db import db, utcnow
 from learning.findings.models import Finding, FindingLesson, FindingStatus
 from learning.i18n import _, _l, get_locale, local_to_utc
@@ -403,7 +400,8 @@ class FilterChoices:
 
 
 def filter_choices(*, cache_seconds: int = 0) -> FilterChoices:
-    """All taxonomy terms (switched-off ones may still be on old lessons), regions and themes: one statement."""
+    """All taxonomy terms (switched-off ones may still be on old lessons), regions, and the themes of agreed
+    lessons: one statement."""
     rows = cached("choices", cache_seconds, _choice_rows)
     locale = get_locale()
     english = locale is not None and locale.language == "en"  # as TaxonomyTerm.label chooses
@@ -427,7 +425,12 @@ def _choice_rows() -> list[tuple]:
                       TaxonomyTerm.position.label(first), TaxonomyTerm.label_nl.label(then))
     regions = sa.select(sa.literal("region"), Region.id, sa.null(), Region.name, Region.name, sa.literal(0),
                         Region.name)
-    themes = sa.select(sa.literal("theme"), Theme.id, sa.null(), Theme.name, Theme.name, sa.literal(0), Theme.key)
+    # Only themes the view counts: a theme name is free text, and one on concept lessons only (or on none
+    # any more) belongs to its review alone.
+    counted = sa.exists().where(lesson_themes.c.theme_id == Theme.id, Lesson.id == lesson_themes.c.lesson_id,
+                                Lesson.status == LessonStatus.AGREED.value)
+    themes = (sa.select(sa.literal("theme"), Theme.id, sa.null(), Theme.name, Theme.name, sa.literal(0), Theme.key)
+              .where(counted))
     union = sa.union_all(terms, regions, themes).subquery("choices")
     query = sa.select(union.c.kind, union.c.id, union.c.vocabulary, union.c.label_nl, union.c.label_en).order_by(
         union.c.kind, union.c.first, union.c.then, union.c.id)
@@ -437,36 +440,8 @@ def _choice_rows() -> list[tuple]:
 # --- the per-process cache -------------------------------------------------------------------------
 
 
-class _ResultCache:
-    """A small least-recently-used store with an expiry per entry; one per app, per process."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[Any, tuple[float, Any]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Any) -> Any | None:
-        with self.lock:
-            entry = self.entries.get(key)
-            if entry is None or entry[0] < clock.monotonic():
-                return None
-            self.entries.move_to_end(key)
-            return entry[1]
-
-    def put(self, key: Any, value: Any, seconds: float) -> None:
-        with self.lock:
-            self.entries[key] = (clock.monotonic() + seconds, value)
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-def result_cache() -> _ResultCache:
-    return current_app.extensions.setdefault("thematic_results", _ResultCache(CACHE_ENTRIES))
+def result_cache() -> LRUCache:
+    return app_cache("thematic_results", CACHE_ENTRIES)
 
 
 def cached(key: Any, seconds: int, compute: Callable[[], T]) -> T:

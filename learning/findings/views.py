@@ -22,6 +22,7 @@ from learning.findings.evidence import evidence_summary
 from learning.findings.forms import FindingFilterForm, FindingForm, QuestionForm, VersionForm
 from learning.findings.models import Finding, FindingStatus
 from learning.findings.services import ChangedMeanwhile, FindingConflict, FindingError, FindingInput
+from learning.forms import requested_page
 from learning.i18n import _
 from learning.permissions import require, role
 
@@ -63,9 +64,10 @@ def _show_error(form: Any, error: FindingError) -> None:
 def _render_form(form: FindingForm, finding: Finding | None, **context: Any) -> str:
     picker = queries.lesson_picker(current_user)
     linked = queries.linked_lessons(finding, current_user) if finding else []
+    removable, locked = queries.lessons_outside_picker(linked, picker)
     return render_template(
-        "findings/form.html", form=form, finding=finding, picker=picker,
-        outside=queries.lessons_outside_picker(linked, picker), chosen_ids=set(form.lesson_ids.data or []),
+        "findings/form.html", form=form, finding=finding, picker=picker, outside=removable, locked=locked,
+        chosen_ids=set(form.lesson_ids.data or []),
         conflict_fields=_conflict_fields(), **context,
     )
 
@@ -75,8 +77,7 @@ def _render_form(form: FindingForm, finding: Finding | None, **context: Any) -> 
 def index():
     filters = FindingFilterForm(request.args)
     status = filters.status.data if filters.validate() else None
-    page, rows = queries.findings_page(current_user, status=status or None,
-                                        page=request.args.get("page", 1, type=int) or 1)
+    page, rows = queries.findings_page(current_user, status=status or None, page=requested_page())
     return render_template("findings/index.html", page=page, rows=rows, filters=filters)
 
 

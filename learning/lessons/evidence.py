@@ -122,6 +122,7 @@ class EvidenceItem:
     author: Any | None = None
     anonymous: bool = False
     when: Any = None  # an episode's date, or its period in words
+    restricted: bool = False  # not seen by the group: a reflection for reviewers only, a held contribution
 
     @property
     def excerpt(self) -> str:
@@ -139,7 +140,7 @@ def _shown_reflection(access: ReviewAccess, row: Reflection) -> EvidenceItem:
     if row.visibility == Visibility.REVIEWERS.value:
         context = _("%(round)s (alleen voor reviewers)", round=context)
     return EvidenceItem("reflection", row.id, reflection_text(row), context, author,
-                        anonymous=author is None)
+                        anonymous=author is None, restricted=row.visibility == Visibility.REVIEWERS.value)
 
 
 def _shown_episode(access: ReviewAccess, row: Episode) -> EvidenceItem:
@@ -159,7 +160,8 @@ def _shown_contribution(access: ReviewAccess, row: Contribution, meeting_title: 
     context = f"{meeting_title} · {item_name}"
     if row.status == ContributionStatus.HELD.value:
         context = _("%(where)s (wacht op moderatie)", where=context)
-    return EvidenceItem("contribution", row.id, row.text, context, author, anonymous=author is None)
+    return EvidenceItem("contribution", row.id, row.text, context, author, anonymous=author is None,
+                        restricted=row.status != ContributionStatus.VISIBLE.value)
 
 
 def _reflections(access: ReviewAccess, *where: Any) -> list[EvidenceItem]:
@@ -204,6 +206,11 @@ class Evidence:
 
     def __bool__(self) -> bool:
         return self.count > 0
+
+    @property
+    def restricted(self) -> bool:
+        """Whether any of it is text the group has not seen (see ``EvidenceItem.restricted``)."""
+        return any(item.restricted for item in self.reflections + self.contributions)
 
 
 def pickable(access: ReviewAccess) -> Evidence:

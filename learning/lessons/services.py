@@ -20,7 +20,7 @@ from learning.i18n import _
 from learning.lessons import evidence, themes
 from learning.lessons.ids import known_id
 from learning.lessons.models import Lesson, LessonStatus, Polarity
-from learning.reflections.models import Contribution, Reflection
+from learning.reflections.models import Contribution, ContributionStatus, Reflection, Visibility
 from learning.reviews import privacy
 from learning.reviews.access import ReviewAccess
 from learning.reviews.privacy import PersonalDataFound
@@ -192,8 +192,10 @@ def shown_values(lesson: Lesson) -> dict[str, str]:
 
 
 def _shown_input(data: LessonInput) -> dict[str, str]:
-    ids = {data.level_id, *data.principle_ids} - {None}
-    terms = {term.id: term for term in db.session.scalars(sa.select(TaxonomyTerm).where(TaxonomyTerm.id.in_(ids)))}
+    # Unchecked input: an id beyond an integer names no term and must not reach the query.
+    ids = {value for value in (data.level_id, *data.principle_ids) if known_id(value)}
+    terms = {term.id: term for term in db.session.scalars(
+        sa.select(TaxonomyTerm).where(TaxonomyTerm.id.in_(ids)))} if ids else {}
     level = terms.get(data.level_id) if data.level_id else None
     polarity = Polarity(data.polarity).label if data.polarity in {p.value for p in Polarity} else ""
     return {
@@ -244,9 +246,13 @@ def update_lesson(access: ReviewAccess, lesson: Lesson, data: LessonInput, *, ex
     return changed
 
 
+def _changed_meanwhile() -> LessonError:
+    return LessonError(_("Dit leerpunt is intussen gewijzigd. Bekijk de huidige tekst en probeer het opnieuw."))
+
+
 def _stale(lesson: Lesson, expected_version: int | None) -> None:
     if expected_version is not None and lesson.version != expected_version:
-        raise LessonError(_("Dit leerpunt is intussen gewijzigd. Bekijk de huidige tekst en probeer het opnieuw."))
+        raise _changed_meanwhile()
 
 
 def agree_lesson(access: ReviewAccess, lesson: Lesson, *, expected_version: int | None = None) -> None:
@@ -255,6 +261,9 @@ def agree_lesson(access: ReviewAccess, lesson: Lesson, *, expected_version: int 
     _stale(lesson, expected_version)
     if lesson.status == LessonStatus.AGREED.value:
         return
+    if not lesson.text.strip():
+        raise LessonError(_("Schrijf eerst de tekst van het leerpunt: een leerpunt zonder tekst kan niet worden "
+                            "vastgesteld."), "text")
     if lesson.level is None:
         raise LessonError(_("Kies eerst een niveau: een leerpunt zonder niveau kan niet worden vastgesteld."),
                           "level_id")
@@ -282,9 +291,14 @@ def reopen_lesson(access: ReviewAccess, lesson: Lesson, *, expected_version: int
                  lesson_id=lesson.id, fields=["status"], status=LessonStatus.CONCEPT.value)
 
 
-def delete_lesson(access: ReviewAccess, lesson: Lesson) -> None:
-    """Only a concept is deleted; an agreed lesson is set back to concept first, on purpose."""
+def delete_lesson(access: ReviewAccess, lesson: Lesson, *, expected_version: int | None = None) -> None:
+    """Only a concept is deleted; an agreed lesson is set back to concept first, on purpose.
+
+    The DELETE carries the version this request read, so a lesson agreed by another request meanwhile
+    is not deleted behind its back: that is "changed meanwhile", like a stale page.
+    """
     _require_editor(access)
+    _stale(lesson, expected_version)
     if lesson.status != LessonStatus.CONCEPT.value:
         raise LessonError(_("Een vastgesteld leerpunt verwijder je niet. Zet het eerst terug naar concept."))
     lesson_id = lesson.id
@@ -294,6 +308,8 @@ def delete_lesson(access: ReviewAccess, lesson: Lesson) -> None:
     except sa.exc.IntegrityError:
         # A later step (a finding) rests on this lesson; the database refuses to let it go.
         raise LessonError(_("Op dit leerpunt rust een bevinding. Haal het eerst uit die bevinding.")) from None
+    except StaleDataError:
+        raise _changed_meanwhile() from None
     audit.record("lesson.deleted", actor=access.user, object_type="review", object_id=access.review.id,
                  lesson_id=lesson_id)
 
@@ -368,23 +384,34 @@ def _prefilled(text: str) -> str:
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1].rstrip() + "…"
 
 
-def _from_source(access: ReviewAccess, text: str, kind: evidence.Kind, source: Any) -> Lesson:
+def _from_source(access: ReviewAccess, text: str | None, kind: evidence.Kind, source: Any) -> Lesson:
+    """A concept linked to ``source``, its text copied from it; ``None``: the reviewer writes the text.
+
+    The text is already inside this review; the personal-data guard runs when the lesson is saved or agreed.
+    """
     _require_editor(access)
-    # The text is already inside this review; the personal-data guard runs when the lesson is saved or agreed.
-    lesson = Lesson(review_id=access.review.id, text=_prefilled(text) or "…", status=LessonStatus.CONCEPT.value,
-                    polarity=Polarity.IMPROVE.value, created_by_id=access.user.id)
+    lesson = Lesson(review_id=access.review.id, text="" if text is None else _prefilled(text) or "…",
+                    status=LessonStatus.CONCEPT.value, polarity=Polarity.IMPROVE.value, created_by_id=access.user.id)
     getattr(lesson, kind.collection).append(source)
     db.session.add(lesson)
     db.session.flush()
     audit.record("lesson.created", actor=access.user, object_type="review", object_id=access.review.id,
-                 lesson_id=lesson.id, source=kind.name)
+                 lesson_id=lesson.id, source=kind.name, copied=text is not None)
     return lesson
 
 
+# A lesson travels further than its source: once agreed every member reads it, and in a vote the
+# voters read the concept. Text the group has not seen (a reflection for reviewers only, a contribution
+# held for moderation) is therefore not copied: the reviewer rewrites it in their own words.
+
+
 def lesson_from_contribution(access: ReviewAccess, contribution: Contribution) -> Lesson:
-    return _from_source(access, contribution.text, evidence.CONTRIBUTIONS, contribution)
+    seen_by_group = contribution.status == ContributionStatus.VISIBLE.value
+    return _from_source(access, contribution.text if seen_by_group else None, evidence.CONTRIBUTIONS, contribution)
 
 
 def lesson_from_reflection(access: ReviewAccess, reflection: Reflection) -> Lesson:
-    return _from_source(access, evidence.reflection_text(reflection), evidence.REFLECTIONS, reflection)
+    seen_by_group = reflection.visibility in {Visibility.GROUP.value, Visibility.ANONYMOUS.value}
+    return _from_source(access, evidence.reflection_text(reflection) if seen_by_group else None,
+                        evidence.REFLECTIONS, reflection)
 

@@ -7,12 +7,14 @@ space collapsed. The first spelling typed is the one shown.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from learning.db import db, utcnow
-from learning.lessons.models import Theme, lesson_themes
+from learning.lessons.models import Lesson, LessonStatus, Theme, lesson_themes
+from learning.reviews.models import EDITOR_ROLES, ReviewMember
 
 NAME_LIMIT = 80
 THEMES_PER_LESSON = 8
@@ -56,11 +58,23 @@ def themes_for(names: Iterable[str]) -> list[Theme]:
     return list(db.session.scalars(sa.select(Theme).where(Theme.key.in_(wanted)).order_by(Theme.key)))
 
 
-def suggestions(limit: int = SUGGESTION_LIMIT) -> list[str]:
-    """Names of the themes used most, alphabetically, for the form's list of suggestions."""
+def suggestions(user: Any, limit: int = SUGGESTION_LIMIT) -> list[str]:
+    """Names of the themes this person may already know, the most used first, then alphabetically.
+
+    Theme names are free text typed in one review, so only these: the themes of agreed lessons (the
+    thematic view shows them to every reviewer) and of any lesson in a review this person edits. A
+    theme no lesson uses any more (edited away, its lesson deleted) is never listed, here or in the
+    thematic view; its row may stay in the table.
+    """
+    known = Lesson.status == LessonStatus.AGREED.value
+    if user.has_role("reviewer"):  # editing needs the global role too, as in ReviewAccess.can_edit
+        edited = sa.select(ReviewMember.review_id).where(
+            ReviewMember.user_id == user.id, ReviewMember.role.in_([role.value for role in EDITOR_ROLES]))
+        known = sa.or_(known, Lesson.review_id.in_(edited))
     uses = sa.func.count(lesson_themes.c.lesson_id)
     rows = db.session.execute(
-        sa.select(Theme.name).outerjoin(lesson_themes, lesson_themes.c.theme_id == Theme.id)
+        sa.select(Theme.name).join(lesson_themes, lesson_themes.c.theme_id == Theme.id)
+        .join(Lesson, Lesson.id == lesson_themes.c.lesson_id).where(known)
         .group_by(Theme.id, Theme.name).order_by(uses.desc(), Theme.key).limit(limit)
     )
     return sorted((name for (name,) in rows), key=str.casefold)

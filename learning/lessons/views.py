@@ -61,7 +61,8 @@ def _render_form(form: LessonForm, lesson: Lesson | None, *, found=None, conflic
     shown = evidence.linked(access, lesson) if lesson is not None else None
     status = 422 if found or conflict or form.errors or form.form_errors else 200
     return render_template("lessons/form.html", access=access, review=access.review, lesson=lesson, form=form,
-                           found=found, conflict=conflict, evidence=shown, suggestions=themes.suggestions()), status
+                           found=found, conflict=conflict, evidence=shown,
+                           suggestions=themes.suggestions(access.user)), status
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -118,7 +119,7 @@ def edit(review_id: int, lesson_id: int):
     if form.validate_on_submit():
         try:
             services.update_lesson(current_access(), lesson, _input_from(form),
-                                   expected_version=int(form.version.data or 0),
+                                   expected_version=_version(form.version.data),
                                    confirming=request.form.getlist("confirm_pseudonym"))
         except LessonConflict as clash:
             conflict = clash
@@ -140,12 +141,18 @@ def _back_to(lesson: Lesson):  # noqa: ANN202
     return redirect(url_for("lessons.index", review_id=lesson.review_id))
 
 
+def _version(value: str | None) -> int:
+    """The version a form showed; a missing or garbled one counts as stale (no lesson has version -1)."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
 def _expected_version() -> int | None:
     """The version the page showed when the button was pressed (a garbled one counts as stale)."""
     value = request.form.get("version", "")
-    if not value:
-        return None
-    return int(value) if value.isdigit() else -1
+    return _version(value) if value else None
 
 
 @bp.route("/<int:lesson_id>/agree", methods=["POST"])
@@ -179,7 +186,7 @@ def reopen(review_id: int, lesson_id: int):
 def delete(review_id: int, lesson_id: int):
     lesson = current_lesson()
     try:
-        services.delete_lesson(current_access(), lesson)
+        services.delete_lesson(current_access(), lesson, expected_version=_expected_version())
     except LessonError as error:
         flash(str(error), "error")
         return redirect(url_for("lessons.edit", review_id=review_id, lesson_id=lesson_id))
@@ -207,7 +214,7 @@ def evidence_page(review_id: int, lesson_id: int):
         choice = EvidenceChoice(reflection_ids=form.reflection_ids.data or [], episode_ids=form.episode_ids.data or [],
                                 contribution_ids=form.contribution_ids.data or [])
         try:
-            services.set_evidence(access, lesson, choice, expected_version=int(form.version.data or 0))
+            services.set_evidence(access, lesson, choice, expected_version=_version(form.version.data))
         except EvidenceConflict as clash:
             conflict = clash
             form.version.data = str(lesson.version)
@@ -230,8 +237,12 @@ def evidence_page(review_id: int, lesson_id: int):
 @require(REVIEW_EDIT, CONTRIBUTION_SOURCE)
 def from_contribution(review_id: int, contribution_id: int):
     lesson = services.lesson_from_contribution(current_access(), current_source("contribution"))
-    flash(_("Er is een conceptleerpunt gemaakt van deze inbreng. Scherp de tekst aan en kies een niveau."),
-          "success")
+    if lesson.text:
+        flash(_("Er is een conceptleerpunt gemaakt van deze inbreng. Scherp de tekst aan en kies een niveau."),
+              "success")
+    else:
+        flash(_("Er is een conceptleerpunt gemaakt en aan deze inbreng gekoppeld. Schrijf de tekst en kies een "
+                "niveau."), "success")
     return redirect(url_for("lessons.edit", review_id=review_id, lesson_id=lesson.id))
 
 
@@ -239,8 +250,12 @@ def from_contribution(review_id: int, contribution_id: int):
 @require(REVIEW_EDIT, REFLECTION_SOURCE)
 def from_reflection(review_id: int, reflection_id: int):
     lesson = services.lesson_from_reflection(current_access(), current_source("reflection"))
-    flash(_("Er is een conceptleerpunt gemaakt van deze reflectie. Scherp de tekst aan en kies een niveau."),
-          "success")
+    if lesson.text:
+        flash(_("Er is een conceptleerpunt gemaakt van deze reflectie. Scherp de tekst aan en kies een niveau."),
+              "success")
+    else:
+        flash(_("Er is een conceptleerpunt gemaakt en aan deze reflectie gekoppeld. Schrijf de tekst en kies een "
+                "niveau."), "success")
     return redirect(url_for("lessons.edit", review_id=review_id, lesson_id=lesson.id))
 
 
@@ -252,7 +267,8 @@ def from_reflection(review_id: int, reflection_id: int):
 def open_vote(review_id: int):
     access = current_access()
     meetings = votes.running_meetings(access)
-    listed = services.lessons_of(access)
+    # A concept still without text (made from a source for reviewers only) has nothing to vote on yet.
+    listed = [item for item in services.lessons_of(access) if item.lesson.text.strip()]
     form = LessonVoteForm()
     form.meeting_id.choices = [SelectChoice(meeting.id, meeting.title) for meeting in meetings]
     form.lesson_ids.choices = [

@@ -53,6 +53,9 @@ def open_lesson_vote(access: ReviewAccess, *, meeting_id: int | None, lesson_ids
         .order_by(Lesson.status.desc(), Lesson.created_at, Lesson.id))) if wanted else []
     if len(lessons) != len(wanted):
         raise LessonError(_("Kies leerpunten van deze review uit de lijst."), "lesson_ids")
+    if any(not lesson.text.strip() for lesson in lessons):
+        raise LessonError(_("Een leerpunt zonder tekst kan niet in een stemming. Schrijf eerst de tekst."),
+                          "lesson_ids")
     if len(lessons) < 2:
         raise LessonError(_("Kies minstens twee leerpunten om over te stemmen."), "lesson_ids")
     return voting.open_vote_on(access, meeting, title=title, target=TARGET,

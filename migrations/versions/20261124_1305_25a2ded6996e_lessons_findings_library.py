@@ -5,6 +5,10 @@ on PostgreSQL a generated ``search_vector`` tsvector (title weighted A, body B, 
 configuration over Snowball-stemmed text) with a GIN index; on SQLite an external-content
 FTS5 table ``library_search`` kept in step with ``library_items`` by triggers.
 
+``library_generation`` is one row whose value triggers raise in every transaction that changes
+what a library search may show (see ``LibraryGeneration``): web processes key their cached
+search results by it.
+
 Revision ID: 25a2ded6996e
 Revises: 8075565ae36a
 Create Date: 2026-11-24 13:05:56.386539
@@ -225,8 +229,15 @@ def upgrade():
     with op.batch_alter_table('lesson_reflections', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_lesson_reflections_reflection_id'), ['reflection_id'], unique=False)
 
+    op.create_table('library_generation',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('value', sa.BigInteger(), nullable=False),
+    sa.CheckConstraint('id = 1', name=op.f('ck_library_generation_one_row')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_library_generation'))
+    )
     # ### end Alembic commands ###
     _create_search_index()
+    _create_generation()
 
 
 SQLITE_SEARCH_INDEX = [
@@ -259,7 +270,50 @@ def _create_search_index():
         op.execute(statement)
 
 
+# What the search page shows: the items and their tags, the regions and terms it lists and names,
+# and the names of themes (a new theme is in no item yet; one in an item cannot be deleted).
+ANY_CHANGE = "INSERT OR UPDATE OR DELETE"
+GENERATION_TABLES = {"library_items": ANY_CHANGE, "library_item_themes": ANY_CHANGE,
+                     "library_item_principles": ANY_CHANGE, "regions": ANY_CHANGE, "taxonomy_terms": ANY_CHANGE,
+                     "themes": "UPDATE"}
+BUMP = "UPDATE library_generation SET value = value + 1 WHERE id = 1"
+
+
+def _create_generation():
+    op.execute("INSERT INTO library_generation (id, value) VALUES (1, 0)")
+    if op.get_bind().dialect.name == "postgresql":
+        # Once per transaction is enough (others only see it committed), and needed: each update of
+        # the one row leaves a row version that the next update in the same transaction walks past,
+        # so a load of 100,000 one-row statements took minutes. The flag is transaction-local and
+        # goes back with a rolled-back savepoint, as the update does.
+        op.execute("CREATE FUNCTION library_generation_bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                   "IF current_setting('lmi.library_generation_raised', true) IS DISTINCT FROM 'yes' THEN "
+                   f"{BUMP}; PERFORM set_config('lmi.library_generation_raised', 'yes', true); "
+                   "END IF; RETURN NULL; END $$")
+        for table, events in GENERATION_TABLES.items():
+            op.execute(f"CREATE TRIGGER library_generation_bump AFTER {events} ON {table} "
+                       "FOR EACH STATEMENT EXECUTE FUNCTION library_generation_bump()")
+        return
+    for table, event in _sqlite_generation_triggers():  # SQLite has row triggers only, one event each
+        op.execute(f"CREATE TRIGGER library_generation_{table}_{event.lower()} AFTER {event} ON {table} "
+                   f"BEGIN {BUMP}; END")
+
+
+def _sqlite_generation_triggers():
+    return [(table, event) for table, events in GENERATION_TABLES.items() for event in events.split(" OR ")]
+
+
+def _drop_generation():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS library_generation_bump() CASCADE")  # and its triggers
+    else:
+        for table, event in _sqlite_generation_triggers():
+            op.execute(f"DROP TRIGGER IF EXISTS library_generation_{table}_{event.lower()}")
+    op.drop_table('library_generation')
+
+
 def downgrade():
+    _drop_generation()
     if op.get_bind().dialect.name == "sqlite":
         for trigger in ("library_search_insert", "library_search_delete", "library_search_update"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")

@@ -131,6 +131,42 @@ def test_an_unknown_lesson_id_gets_the_same_answer_as_a_hidden_one(lead):
         services.create_finding(data, actor=lead)
 
 
+# Beyond what an integer column holds (PostgreSQL refuses the parameter; SQLite overflows on the last).
+IDS_NO_ROW_CAN_HAVE = (2**31, 99_999_999_999, 10**20)
+
+
+@pytest.mark.parametrize("huge", IDS_NO_ROW_CAN_HAVE)
+def test_ids_beyond_a_database_integer_are_unknown_ids(make_review, make_lesson, lead, region, huge):
+    lesson = make_lesson(make_review())
+    agency = organisation("Gemeente Midden", "gemeente", region)
+    assert services.addable_lesson(lead, huge)[0] is None
+    assert "hoort niet bij een review waarvan je (co-)reviewer bent" in services.addable_lesson(lead, huge)[1]
+    for changes, field in (({"finding_type_id": huge}, "finding_type_id"),
+                           ({"lesson_ids": [lesson.id, huge]}, "lesson_ids"),
+                           ({"organisation_ids": [agency.id, huge]}, "organisation_ids"),
+                           ({"policy_owner_ids": [huge]}, "policy_owner_ids")):
+        data = finding_input([lesson])
+        for name, value in changes.items():
+            setattr(data, name, value)
+        with pytest.raises(FindingError) as refused:
+            services.create_finding(data, actor=lead)
+        assert refused.value.field == field
+        db.session.rollback()
+    assert finding_count() == 0
+
+
+def test_a_conflict_with_ids_beyond_a_database_integer_still_shows_both(make_review, make_lesson, make_finding,
+                                                                        lead):
+    lesson = make_lesson(make_review())
+    finding = make_finding(lead, [lesson])
+    data = finding_input([lesson], title="Mijn titel", finding_type_id=2**31, organisation_ids=[10**20],
+                         policy_owner_ids=[10**20])
+    data.lesson_ids.append(10**20)
+    with pytest.raises(FindingConflict) as clash:
+        services.update_finding(finding, data, expected_version=finding.version - 1, actor=lead)
+    assert clash.value.submitted["title"] == "Mijn titel" and clash.value.submitted["finding_type"] == ""
+
+
 def test_a_co_reviewer_without_the_global_reviewer_role_cannot_promote(make_review, make_lesson, create_user,
                                                                         add_member):
     review = make_review()
@@ -258,15 +294,40 @@ def shared(make_review, make_lesson, create_user, add_member, lead):  # noqa: AN
     return finding, my_lesson, their_lesson, make_lesson(theirs, "keten")
 
 
-def test_i_keep_and_may_unlink_lessons_of_reviews_i_do_not_edit(shared, lead):
+def test_lessons_of_reviews_i_do_not_edit_stay_linked_whatever_the_form_says(shared, lead, create_user):
     finding, my_lesson, their_lesson, _ = shared
     services.update_finding(finding, finding_input([my_lesson, their_lesson], title="Scherper"),
                             expected_version=finding.version, actor=lead)
     db.session.commit()
     assert reload(finding).lessons == [my_lesson, their_lesson]
-    services.update_finding(finding, finding_input([my_lesson]), expected_version=finding.version, actor=lead)
+    # Unticking the colleague's lesson unlinks nothing: only a reviewer of their review can.
+    assert services.update_finding(finding, finding_input([my_lesson], title="Nog scherper"),
+                                   expected_version=finding.version, actor=lead) == ["title"]
     db.session.commit()
-    assert reload(finding).lessons == [my_lesson]
+    assert reload(finding).lessons == [my_lesson, their_lesson]
+    assert access.finding_for(finding.created_by, finding.id) is not None
+
+
+def test_the_reviewers_of_a_review_unlink_its_lessons(shared, lead):
+    finding, my_lesson, their_lesson, _ = shared
+    colleague = finding.created_by  # edits both reviews
+    services.update_finding(finding, finding_input([their_lesson]), expected_version=finding.version,
+                            actor=colleague)
+    db.session.commit()
+    assert reload(finding).lessons == [their_lesson]
+    assert access.finding_for(lead, finding.id) is None  # no lesson of my review left: not mine any more
+
+
+def test_a_co_reviewer_of_one_review_cannot_take_a_finding_from_the_other(shared, lead, create_user, add_member):
+    """A co-reviewer of the colleague's review only: unticking my lesson leaves it linked, so I keep seeing it."""
+    finding, my_lesson, their_lesson, _ = shared
+    theirs = their_lesson.review
+    co = create_user("co@example.org", roles=("reviewer",))
+    add_member(theirs, co, MemberRole.CO_REVIEWER.value)
+    services.update_finding(finding, finding_input([their_lesson]), expected_version=finding.version, actor=co)
+    db.session.commit()
+    assert reload(finding).lessons == [my_lesson, their_lesson]
+    assert access.finding_for(lead, finding.id) is not None
 
 
 def test_i_cannot_add_a_lesson_of_a_review_i_do_not_edit(shared, lead):
@@ -284,15 +345,34 @@ def test_i_cannot_leave_a_finding_i_would_no_longer_see(shared, lead):
         services.update_finding(finding, finding_input([their_lesson]), expected_version=finding.version, actor=lead)
 
 
-def test_a_lesson_that_moved_to_persoon_level_must_go_before_saving(shared, lead):
+def test_a_lesson_of_mine_that_moved_to_persoon_level_must_go_before_saving(shared, lead, make_lesson):
+    finding, my_lesson, their_lesson, _ = shared
+    my_other = make_lesson(my_lesson.review, "stelsel")
+    services.update_finding(finding, finding_input([my_lesson, their_lesson, my_other]),
+                            expected_version=finding.version, actor=lead)
+    db.session.commit()
+    my_lesson.level = term(Vocabulary.LEVEL, "persoon")
+    db.session.commit()
+    with pytest.raises(FindingError) as refused:
+        services.update_finding(finding, finding_input([my_lesson, their_lesson, my_other], title="Anders"),
+                                expected_version=finding.version, actor=lead)
+    assert "niveau persoon" in str(refused.value) and refused.value.field == "lesson_ids"
+    db.session.rollback()
+    assert "alleen leerpunten op niveau keten of stelsel" in services.missing_for_agreement(reload(finding))
+    services.update_finding(finding, finding_input([my_other], title="Anders"), expected_version=finding.version,
+                            actor=lead)
+    db.session.commit()
+    assert reload(finding).lessons == [their_lesson, my_other]
+
+
+def test_a_kept_lesson_of_another_review_at_persoon_level_blocks_agreeing_not_saving(shared, lead):
     finding, my_lesson, their_lesson, _ = shared
     their_lesson.level = term(Vocabulary.LEVEL, "persoon")
     db.session.commit()
-    with pytest.raises(FindingError) as refused:
-        services.update_finding(finding, finding_input([my_lesson, their_lesson]), expected_version=finding.version,
-                                actor=lead)
-    assert "niveau persoon" in str(refused.value) and their_lesson.text not in str(refused.value)
-    db.session.rollback()
+    services.update_finding(finding, finding_input([my_lesson], title="Anders"), expected_version=finding.version,
+                            actor=lead)
+    db.session.commit()
+    assert reload(finding).lessons == [my_lesson, their_lesson]
     assert "alleen leerpunten op niveau keten of stelsel" in services.missing_for_agreement(reload(finding))
 
 
@@ -339,6 +419,23 @@ def test_agreeing_needs_a_question_a_pattern_and_why_it_matters(make_review, mak
     for missing in ("minstens één vraag aan bestuurders", "patroon", "kinderen en gezinnen"):
         assert missing in message
     assert reload(bare).status == "concept"
+
+
+def test_agreeing_needs_every_lesson_agreed_in_its_review(make_review, make_lesson, make_finding, lead):
+    review = make_review()
+    agreed, concept = make_lesson(review), make_lesson(review, "stelsel", status="concept")
+    finding = make_finding(lead, [agreed, concept], questions=("Welke afspraak maakt u?",))
+    assert services.missing_for_agreement(finding) == ["alleen vastgestelde leerpunten: 1 leerpunt is in zijn "
+                                                       "review nog concept"]
+    with pytest.raises(FindingError, match="alleen vastgestelde leerpunten"):
+        services.change_status(finding, "agreed", actor=lead, expected_version=finding.version)
+    assert reload(finding).status == "concept" and reload(finding).agreed_at is None
+    concept.status = "agreed"
+    db.session.commit()
+    finding = reload(finding)
+    services.change_status(finding, "agreed", actor=lead, expected_version=finding.version)
+    db.session.commit()
+    assert reload(finding).status == "agreed"
 
 
 def test_agree_and_back_and_close(finding, lead):

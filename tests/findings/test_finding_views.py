@@ -109,6 +109,41 @@ def test_bad_input_errors_on_the_same_form_and_keeps_what_was_typed(login, lead,
     assert only_finding() is None
 
 
+HUGE_IDS = (str(2**31), "99999999999", str(10**20))
+
+
+@pytest.mark.parametrize("huge", HUGE_IDS)
+def test_ids_beyond_a_database_integer_are_unknown_on_every_form(login, lead, review, make_lesson, make_finding,
+                                                                  region, huge):
+    lesson, other = make_lesson(review, "keten"), make_lesson(review, "stelsel")
+    agency = organisation("Gemeente Midden", "gemeente", region)
+    client = login(lead)
+    start = client.get(f"/findings/new?lesson={huge}")
+    assert start.status_code == 200 and "hoort niet bij een review waarvan je (co-)reviewer bent" in text_of(start)
+    finding = make_finding(lead, [lesson])
+    for changes, message in (({"finding_type_id": huge}, "Kies een soort bevinding."),
+                             ({"lesson_ids": [str(lesson.id), huge, str(other.id)]}, "Kies uit de lijst."),
+                             ({"organisation_ids": [str(agency.id), huge]}, "Kies uit de lijst."),
+                             ({"policy_owner_ids": [huge]}, "Kies uit de lijst.")):
+        for url, extra in (("/findings/new", {}), (f"/findings/{finding.id}/edit", {"version": finding.version})):
+            response = client.post(url, data={**form_data([lesson, other], title="Mijn titel"), **changes, **extra})
+            assert response.status_code == 200 and message in text_of(response), (url, changes)
+            assert 'value="Mijn titel"' in response.get_data(as_text=True)
+            if "lesson_ids" in changes:  # the ticks that can be ids stay ticked
+                assert {str(lesson.id), str(other.id)} <= checked_lessons(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(Finding.id))) == 1
+    assert only_finding().title == "Overdracht stokt bij verhuizing"
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", str(2**63), "10001", "-3"])
+def test_any_page_number_shows_a_page_of_the_list(login, lead, review, make_lesson, make_finding, page):
+    make_finding(lead, [make_lesson(review)], title="Mijn bevinding")
+    response = login(lead).get(f"/findings?page={page}")
+    assert response.status_code == 200
+    assert ("Mijn bevinding" in text_of(response)) == (page == "-3")
+
+
 def test_no_route_answers_bad_input_with_a_server_error(app, login, lead, review, make_lesson, make_finding):
     finding = make_finding(lead, [make_lesson(review)], questions=("Vraag?",))
     client = login(lead)
@@ -201,6 +236,44 @@ def test_agreeing_explains_what_is_missing_then_freezes_the_finding(login, lead,
                                                                   "version": only_finding().version})
     assert "kan een bevinding niet naar in notitie" in text_of(client.get(by_hand.headers["Location"]))
     assert only_finding().status == "agreed"
+
+
+def test_a_finding_on_a_concept_lesson_cannot_be_agreed(login, lead, review, make_lesson, make_finding):
+    concept = make_lesson(review, status="concept")
+    finding = make_finding(lead, [make_lesson(review), concept], questions=("Vraag?",))
+    client = login(lead)
+    page = text_of(client.get(f"/findings/{finding.id}"))
+    assert ("Om de bevinding vast te stellen ontbreekt nog: alleen vastgestelde leerpunten: 1 leerpunt is in zijn "
+            "review nog concept.") in page
+    refused = client.post(f"/findings/{finding.id}/status", data={"status": "agreed", "version": finding.version})
+    assert "alleen vastgestelde leerpunten" in text_of(client.get(refused.headers["Location"]))
+    assert only_finding().status == "concept"
+    assert "Vaststellen kan pas als elk leerpunt in zijn eigen review is vastgesteld." in text_of(
+        client.get(f"/findings/{finding.id}/edit"))
+
+
+def test_a_co_reviewer_of_another_review_cannot_unlink_my_lessons(login, lead, review, make_lesson, make_finding,
+                                                                  make_review, create_user, add_member):
+    """A shared finding on my review and theirs: their co-reviewer sees my lesson read-only and cannot untick it."""
+    colleague = create_user("collega@example.org", roles=("reviewer",))
+    theirs = make_review(title="Hun review", actor=colleague)
+    add_member(review, colleague, MemberRole.CO_REVIEWER.value)
+    mine, their_lesson = make_lesson(review, text="Mijn leerpunt over de overdracht"), make_lesson(theirs)
+    finding = make_finding(colleague, [mine, their_lesson])
+    co = create_user("co@example.org", roles=("reviewer",))
+    add_member(theirs, co, MemberRole.CO_REVIEWER.value)
+    client = login(co)
+    form = client.get(f"/findings/{finding.id}/edit")
+    html = form.get_data(as_text=True)
+    assert offered_lessons(html) == checked_lessons(html) == {str(their_lesson.id)}
+    assert f'id="locked-lesson-{mine.id}"' in html and "Mijn leerpunt" not in html
+    assert "alleen een (co-)reviewer van hun eigen review kan ze loskoppelen" in text_of(form)
+    saved = client.post(f"/findings/{finding.id}/edit", data={**form_data([their_lesson], title="Van de co"),
+                                                               "version": finding.version})
+    assert saved.status_code == 302
+    assert only_finding().title == "Van de co" and [each.id for each in only_finding().lessons] == [mine.id,
+                                                                                                    their_lesson.id]
+    assert login(lead).get(f"/findings/{finding.id}").status_code == 200
 
 
 def test_a_stale_save_shows_both_versions_and_overwrites_nothing(login, lead, review, make_lesson, make_finding,

@@ -233,11 +233,28 @@ def test_a_lesson_from_a_contribution_copies_the_text_and_links_it(editor, revie
     assert lesson.created_by_id == editor.user.id
 
 
-def test_a_lesson_from_a_reflection_copies_the_submitted_answers(editor, review, met):  # noqa: ANN001
+@pytest.mark.parametrize("name", ["group", "anonymous"])
+def test_a_lesson_from_a_reflection_copies_the_submitted_answers(editor, review, met, name):  # noqa: ANN001
+    lesson = services.lesson_from_reflection(editor, services.reflection_source(editor, met[name].id))
+    db.session.commit()
+    assert lesson.text == met[name].published_answers[met["round"].prompts[0]["key"]]
+    assert [r.id for r in lesson.reflections] == [met[name].id]
+    assert not evidence.linked(editor, lesson).restricted
+
+
+def test_a_reflection_for_reviewers_only_is_linked_but_not_copied(editor, review, met):  # noqa: ANN001
     lesson = services.lesson_from_reflection(editor, services.reflection_source(editor, met["reviewers"].id))
     db.session.commit()
-    assert lesson.text == "Alleen voor jullie: het schuurde."
+    assert lesson.text == "" and lesson.status == LessonStatus.CONCEPT.value
     assert [r.id for r in lesson.reflections] == [met["reviewers"].id]
+    assert evidence.linked(editor, lesson).restricted
+
+
+def test_a_contribution_held_for_moderation_is_linked_but_not_copied(editor, review, met):  # noqa: ANN001
+    lesson = services.lesson_from_contribution(editor, services.contribution_source(editor, met["held"].id))
+    db.session.commit()
+    assert lesson.text == "" and [c.id for c in lesson.contributions] == [met["held"].id]
+    assert evidence.linked(editor, lesson).restricted
 
 
 def test_sources_outside_what_the_reviewer_may_link_are_not_found(editor, other_review, met):  # noqa: ANN001
@@ -311,6 +328,15 @@ def test_a_vote_takes_only_this_reviews_lessons_and_at_least_two(editor, review,
     assert refused.value.field == "lesson_ids"
     with pytest.raises(LessonError, match="minstens twee"):
         votes.open_lesson_vote(editor, meeting_id=meeting.id, lesson_ids=[three_lessons[0].id], title="")
+
+
+def test_a_lesson_without_text_is_not_put_to_a_vote(editor, review, met, three_lessons):  # noqa: ANN001
+    empty = services.lesson_from_reflection(editor, services.reflection_source(editor, met["reviewers"].id))
+    db.session.commit()
+    with pytest.raises(LessonError, match="zonder tekst") as refused:
+        votes.open_lesson_vote(editor, meeting_id=met["meeting"].id, lesson_ids=[empty.id, three_lessons[0].id],
+                               title="Wat eerst?")
+    assert refused.value.field == "lesson_ids"
 
 
 def test_the_meetings_voting_rules_still_apply(editor, review, pim, three_lessons):  # noqa: ANN001

@@ -114,8 +114,44 @@ def test_the_same_theme_twice_in_one_lesson_counts_once(editor):  # noqa: ANN001
 def test_suggestions_are_earlier_themes_most_used_first_then_alphabetical(editor):  # noqa: ANN001
     write_lesson(editor, themes=["overdracht", "crisis"])
     write_lesson(editor, "Tweede.", themes=["Crisis", "zorgaanbod"])
-    assert themes.suggestions() == ["crisis", "overdracht", "zorgaanbod"]
-    assert themes.suggestions(limit=1) == ["crisis"]
+    assert themes.suggestions(editor.user) == ["crisis", "overdracht", "zorgaanbod"]
+    assert themes.suggestions(editor.user, limit=1) == ["crisis"]
+
+
+def test_suggestions_are_themes_of_agreed_lessons_and_of_reviews_one_edits(  # noqa: ANN201
+        editor, review, other_review, co_reviewer, pim):  # noqa: ANN001
+    write_lesson(editor, themes=["Eigen concept"])
+    theirs = access_for(other_review.members[0].user, other_review)
+    write_lesson(theirs, "Hun concept.", themes=["Familie Verborgen"])
+    agreed_lesson(theirs, "Hun vastgestelde leerpunt.", themes=["Gedeeld thema"])
+    assert themes.suggestions(editor.user) == ["Eigen concept", "Gedeeld thema"]
+    assert themes.suggestions(co_reviewer) == ["Eigen concept", "Gedeeld thema"]
+    assert themes.suggestions(theirs.user) == ["Familie Verborgen", "Gedeeld thema"]
+    assert themes.suggestions(pim) == ["Gedeeld thema"]  # a participant edits no review
+
+
+def test_themes_no_lesson_uses_any_more_are_not_suggested(editor, review):  # noqa: ANN001
+    lesson = write_lesson(editor, themes=["Weggehaald", "blijft"])
+    gone = write_lesson(editor, "Weg.", themes=["Verwijderd"])
+    services.update_lesson(editor, lesson, LessonInput(text=lesson.text, themes=["blijft"]),
+                           expected_version=lesson.version)
+    services.delete_lesson(editor, gone)
+    db.session.commit()
+    assert themes.suggestions(editor.user) == ["blijft"]
+
+
+@pytest.mark.parametrize("typed", ["mevrouw Jansen", "gezin van Sanne"])
+def test_a_theme_with_personal_data_needs_confirmation(editor, review, typed):  # noqa: ANN001
+    data = LessonInput(text="Een leerpunt.", themes=["crisis", typed])
+    with pytest.raises(PersonalDataFound) as found:
+        services.create_lesson(editor, data)
+    db.session.rollback()
+    assert [field.name for field in found.value.fields] == ["themes"]
+    lesson = write_lesson(editor, themes=["crisis"])
+    with pytest.raises(PersonalDataFound):
+        services.update_lesson(editor, lesson, data, expected_version=lesson.version)
+    db.session.rollback()
+    assert services.create_lesson(editor, data, confirming=found.value.fields[0].tokens).id
 
 
 def test_editing_the_themes_reuses_rows_and_drops_the_link_only(editor):  # noqa: ANN001
@@ -160,6 +196,15 @@ def test_agreeing_refuses_text_the_guard_flags_until_it_is_confirmed(editor, rev
     assert lesson.status == LessonStatus.CONCEPT.value
 
 
+def test_agreeing_needs_text(editor):  # noqa: ANN001
+    lesson = write_lesson(editor, level_id=level())
+    lesson.text = ""  # as made in one click from a source for reviewers only
+    db.session.commit()
+    with pytest.raises(LessonError, match="tekst") as refused:
+        services.agree_lesson(editor, lesson)
+    assert refused.value.field == "text" and lesson.status == LessonStatus.CONCEPT.value
+
+
 def test_agreeing_a_lesson_that_changed_meanwhile_is_refused(editor):  # noqa: ANN001
     lesson = write_lesson(editor, level_id=level())
     seen = lesson.version
@@ -191,6 +236,29 @@ def test_only_a_concept_is_deleted(editor, review):  # noqa: ANN001
     db.session.commit()
     assert db.session.get(Lesson, lesson.id) is None
     assert audit_actions(review)[-1] == "lesson.deleted"
+
+
+def test_deleting_a_lesson_that_changed_meanwhile_is_refused(editor):  # noqa: ANN001
+    lesson = write_lesson(editor)
+    seen = lesson.version
+    services.update_lesson(editor, lesson, LessonInput(text="Anders geformuleerd."), expected_version=seen)
+    db.session.commit()
+    with pytest.raises(LessonError, match="intussen gewijzigd"):
+        services.delete_lesson(editor, lesson, expected_version=seen)
+    db.session.rollback()
+    assert db.session.get(Lesson, lesson.id) is not None
+
+
+def test_a_delete_racing_an_agree_is_refused_not_a_crash(editor):  # noqa: ANN001
+    lesson = write_lesson(editor, level_id=level())
+    seen = lesson.version
+    # Another request agrees the lesson between this one's read and its delete.
+    with db.engine.begin() as other:
+        other.execute(sa.update(Lesson).where(Lesson.id == lesson.id).values(status="agreed", version=seen + 1))
+    with pytest.raises(LessonError, match="intussen gewijzigd"):
+        services.delete_lesson(editor, lesson, expected_version=seen)
+    db.session.rollback()
+    assert db.session.get(Lesson, lesson.id).status == LessonStatus.AGREED.value
 
 
 def test_members_read_only_agreed_lessons_reviewers_read_all(editor, review, pim, co_reviewer):  # noqa: ANN001
@@ -237,6 +305,15 @@ def test_a_save_racing_another_request_is_caught_at_the_update(app, editor, revi
         services.update_lesson(editor, lesson, LessonInput(text="Mijn tekst."), expected_version=seen)
     assert clash.value.current["text"] == "Van een ander."
     assert db.session.get(Lesson, lesson.id).text == "Van een ander."
+
+
+def test_a_conflict_with_ids_beyond_an_integer_names_no_term(editor):  # noqa: ANN001
+    lesson = write_lesson(editor, "Eerste tekst.")
+    with pytest.raises(LessonConflict) as clash:
+        services.update_lesson(editor, lesson, LessonInput(text="Mijn tekst.", level_id=2**64,
+                                                           principle_ids=[2**64, 2**31, 0, -5, principle()]),
+                               expected_version=lesson.version - 1)
+    assert clash.value.submitted["level"] == "" and clash.value.submitted["principles"] == "gezinsgericht"
 
 
 def test_changing_only_the_principles_raises_the_version(editor):  # noqa: ANN001

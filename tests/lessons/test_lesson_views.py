@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from learning.db import db
+from learning.lessons import services
 from learning.lessons.models import Lesson, LessonStatus, lesson_reflections
 from learning.reflections.models import ContributionStatus, Visibility, Vote
 from learning.reviews.models import MemberRole
@@ -113,6 +114,22 @@ def test_the_form_suggests_earlier_themes(login, lead, editor, review):  # noqa:
     assert html.count('list="theme-suggestions"') == 3
 
 
+def test_the_form_suggests_no_concept_themes_of_other_reviews(login, lead, editor, review, other_review):  # noqa: ANN001
+    theirs = access_for(other_review.members[0].user, other_review)
+    write_lesson(theirs, "Hun concept.", themes=["Familie Verborgen"])
+    agreed_lesson(theirs, "Hun vastgestelde leerpunt.", themes=["Gedeeld thema"])
+    html = login(lead).get(base(review) + "/new").get_data(as_text=True)
+    assert '<option value="Gedeeld thema">' in html and "Familie Verborgen" not in html
+
+
+def test_a_theme_with_personal_data_asks_for_confirmation_and_keeps_the_input(login, lead, review):  # noqa: ANN001
+    response = login(lead).post(base(review) + "/new", data={
+        "text": "Spreek vooraf af wie belt.", "polarity": "improve", "themes-0": "mevrouw Jansen"})
+    assert response.status_code == 422 and "persoonsgegevens" in text_of(response)
+    assert 'value="mevrouw Jansen"' in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(Lesson.id))) == 0
+
+
 def test_personal_data_in_a_lesson_asks_for_confirmation_first(login, lead, review):  # noqa: ANN001
     client = login(lead)
     typed = {"text": f"Het gezin met BSN {BSN} werd niet gebeld.", "polarity": "improve"}
@@ -141,6 +158,50 @@ def test_editing_a_lesson_someone_else_saved_shows_both_and_keeps_mine(login, le
         "text": "Mijn tekst.", "polarity": "works", "version": again}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Lesson, lesson.id).text == "Mijn tekst."
+
+
+@pytest.mark.parametrize("version", ["abc", "", "1.5", "²", "99999999999999999999"])
+def test_a_garbled_version_on_edit_counts_as_stale(login, lead, editor, review, version):  # noqa: ANN001
+    lesson = write_lesson(editor, "Eerste tekst.")
+    response = login(lead).post(f"{base(review)}/{lesson.id}/edit", data={
+        "text": "Mijn tekst.", "polarity": "improve", "version": version})
+    assert response.status_code == 422 and "Iemand anders heeft dit intussen gewijzigd" in text_of(response)
+    assert db.session.get(Lesson, lesson.id).text == "Eerste tekst."
+
+
+def test_ids_beyond_an_integer_on_a_stale_edit_are_unknown_not_a_crash(login, lead, editor, review):  # noqa: ANN001
+    lesson = write_lesson(editor, "Eerste tekst.")
+    huge = "99999999999999999999"
+    response = login(lead).post(f"{base(review)}/{lesson.id}/edit", data={
+        "text": "Mijn tekst.", "polarity": "improve", "version": "0", "level_id": huge,
+        "principle_ids": [huge, str(2**31)]})
+    assert response.status_code == 422 and "Iemand anders heeft dit intussen gewijzigd" in text_of(response)
+
+
+@pytest.mark.parametrize("version", ["abc", "", "²"])
+def test_a_garbled_version_on_the_picker_counts_as_stale(login, lead, editor, review, version):  # noqa: ANN001
+    lesson = write_lesson(editor)
+    item = episode(review, "Melding op vrijdagavond")
+    response = login(lead).post(f"{base(review)}/{lesson.id}/evidence", data={
+        "version": version, "episode_ids": str(item.id)})
+    assert response.status_code == 422 and "intussen" in text_of(response)
+    assert db.session.get(Lesson, lesson.id).episodes == []
+
+
+def test_deleting_from_a_stale_page_is_refused(login, lead, editor, review):  # noqa: ANN001
+    lesson = write_lesson(editor, level_id=level())
+    client = login(lead)
+    page = client.get(f"{base(review)}/{lesson.id}/edit").get_data(as_text=True)
+    delete_form = page[page.index('/delete"'):].split("</form>", 1)[0]
+    shown = re.search(r'name="version" value="(\d+)"', delete_form).group(1)
+    assert shown == str(lesson.version)
+    services.agree_lesson(editor, lesson)  # meanwhile, someone agrees it
+    db.session.commit()
+    for version in (shown, "abc"):
+        response = client.post(f"{base(review)}/{lesson.id}/delete", data={"version": version}, follow_redirects=True)
+        assert "intussen gewijzigd" in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(Lesson, lesson.id).status == LessonStatus.AGREED.value
 
 
 def test_agreeing_without_a_level_explains_why(login, lead, editor, review):  # noqa: ANN001
@@ -303,6 +364,42 @@ def test_a_reflection_becomes_a_lesson_from_its_read_page(login, lead, review, s
     assert response.headers["Location"].endswith(f"/lessons/{lesson.id}/edit")
     assert lesson.text == "We werkten langs elkaar heen." and [r.id for r in lesson.reflections] == [
         sources["named"].id]
+
+
+@pytest.mark.parametrize("kind", ["reflection", "contribution"])
+def test_a_source_for_reviewers_only_starts_an_empty_concept_with_a_notice(login, lead, editor, review, sources,  # noqa: ANN001
+                                                                           pim, kind):
+    if kind == "reflection":
+        source = reflect(pim, review, open_round(editor), "Alleen voor jullie: het schuurde.",
+                         Visibility.REVIEWERS.value)
+    else:
+        from learning.reflections import contributions
+
+        source = contribute(pim, review, sources["meeting"], "Alleen voor jullie: het schuurde.")
+        contributions.moderate(sources["meeting"], source, ContributionStatus.HELD.value)
+        db.session.commit()
+    write_lesson(editor, "Een ander leerpunt.")  # so that a vote has two lessons to offer
+    client = login(lead)
+    response = client.post(f"{base(review)}/from-{kind}/{source.id}", follow_redirects=True)
+    lesson = db.session.scalar(sa.select(Lesson).order_by(Lesson.id.desc()).limit(1))
+    html = response.get_data(as_text=True)
+    assert lesson.text == "" and getattr(lesson, f"{kind}s") == [source]
+    textarea = re.search(r"<textarea[^>]*>(.*?)</textarea>", html, flags=re.S).group(1)
+    assert "schuurde" not in textarea
+    assert "alleen voor reviewers" in text_of(response) and "in je eigen woorden" in text_of(response)
+    offered = re.compile(rf'name="lesson_ids"[^>]*value="{lesson.id}"')
+    assert not offered.search(client.get(f"{base(review)}/vote").get_data(as_text=True))  # nothing to vote on yet
+    saved = client.post(f"{base(review)}/{lesson.id}/edit", data={
+        "text": "Bespreek spanningen in het team eerder.", "polarity": "improve", "version": str(lesson.version)})
+    assert saved.status_code == 302
+    assert "in je eigen woorden" not in text_of(client.get(f"{base(review)}/{lesson.id}/edit"))
+    assert offered.search(client.get(f"{base(review)}/vote").get_data(as_text=True))
+
+
+def test_a_group_source_keeps_its_text_and_gets_no_notice(login, lead, review, sources):  # noqa: ANN001
+    response = login(lead).post(f"{base(review)}/from-reflection/{sources['named'].id}", follow_redirects=True)
+    assert "We werkten langs elkaar heen." in response.get_data(as_text=True)
+    assert "in je eigen woorden" not in text_of(response)
 
 
 # --- the vote -----------------------------------------------------------------------------------

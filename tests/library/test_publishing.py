@@ -90,6 +90,34 @@ def test_publishing_twice_is_refused_until_withdrawn(lesson, lead):
     services.publish(source, Draft("Regie", "Andere tekst."), actor=lead)
 
 
+
+def test_the_database_keeps_one_live_copy_per_source(lesson, lead):
+    """What stops a second click that got past the check before the first one committed (SQLite has no row lock)."""
+    first = services.publish(publish_source(lead, "lesson", lesson.id), Draft("Regie", "Tekst."), actor=lead)
+    db.session.commit()
+    db.session.add(LibraryItem(source_kind="lesson", lesson_id=lesson.id, title="Nog eens", body="Tekst.", year=2026))
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    services.withdraw(first, actor=lead, reason="Opnieuw schrijven.")
+    db.session.add(LibraryItem(source_kind="lesson", lesson_id=lesson.id, title="Nog eens", body="Tekst.", year=2026))
+    db.session.commit()  # a withdrawn copy does not count
+
+
+def test_a_second_withdrawal_is_refused_and_not_audited_twice(lesson, lead, create_user):
+    item = services.publish(publish_source(lead, "lesson", lesson.id), Draft("Regie", "Tekst."), actor=lead)
+    db.session.commit()
+    stale = db.session.get(LibraryItem, item.id)
+    services.withdraw(item, actor=lead, reason="Te herkenbaar.")
+    db.session.commit()
+    admin = create_user("beheer@example.org", roles=("admin",))
+    with pytest.raises(PublishError, match="al teruggetrokken"):
+        services.withdraw(stale, actor=admin, reason="Ook weg.")
+    db.session.rollback()
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "library.withdrawn")).all()
+    assert [(event.actor_id, event.details["reason"]) for event in events] == [(lead.id, "Te herkenbaar.")]
+    assert db.session.get(LibraryItem, item.id).withdrawn_by_id == lead.id
+
 def test_the_guard_flags_text_and_review_confirmations_do_not_carry_over(lesson, lead):
     body = "Mail de coördinator via coordinator@example.org als het misgaat."
     source = publish_source(lead, "lesson", lesson.id)
@@ -140,6 +168,36 @@ def test_a_concept_finding_is_refused(make_review, make_lesson, make_finding, le
     with pytest.raises(PublishError, match="concept"):
         services.publish(publish_source(lead, "finding", finding.id), Draft("Titel", "Tekst"), actor=lead)
 
+
+
+def test_a_finding_over_two_reviews_needs_the_lead_of_each_and_checks_both_titles(
+        make_review, make_lesson, make_finding, lead, create_user, add_member):
+    first = make_lesson(make_review(title="Review een"), "Regie ontbreekt bij crisis.")
+    other_lead = create_user("ander@example.org", roles=("reviewer",))
+    second_review = make_review(title="Gezin Pietersen in Zwolle", actor=other_lead)
+    membership = add_member(second_review, lead, MemberRole.CO_REVIEWER.value)
+    finding = make_finding([first, make_lesson(second_review, "Niemand pakt regie.")])
+    source = publish_source(lead, "finding", finding.id)
+    assert source is not None and not source.is_lead  # co-reviewer only of the second review
+    with pytest.raises(PublishError, match="elke review"):
+        services.publish(source, Draft("Regie", "Regie ontbreekt."), actor=lead)
+
+    membership.role = MemberRole.LEAD_REVIEWER.value
+    db.session.commit()
+    source = publish_source(lead, "finding", finding.id)
+    assert source.is_lead and source.review_ids == tuple(sorted((first.review_id, second_review.id)))
+    with pytest.raises(PublishError, match="titel van de review"):
+        services.publish(source, Draft("Regie", "Zoals bij Gezin Pietersen in Zwolle bleek."), actor=lead)
+    assert items() == []
+
+
+def test_a_concept_lesson_does_not_exist_for_a_member(make_review, make_lesson, create_user, add_member):
+    review = make_review()
+    concept = make_lesson(review, "Nog niet besproken.", status="concept")
+    participant = create_user("deelnemer@example.org")
+    add_member(review, participant, MemberRole.PARTICIPANT.value)
+    assert publish_source(participant, "lesson", concept.id) is None
+    assert publish_source(participant, "lesson", 2**40) is None
 
 # --- through the pages --------------------------------------------------------------------------
 

@@ -46,13 +46,23 @@ def page_queries(client, count_queries, path: str) -> int:  # noqa: ANN001
     "/library/{item}",
 ])
 def test_library_query_counts_do_not_grow(login, create_user, region, count_queries, path):
+    """The first search after a change (the cache's miss: the generation, then the search) and the same search again.
+
+    A search page sends 9 queries on a miss: the user, the library generation, 3 for the filter
+    choices, the search, the page's items with their themes and principles (PostgreSQL: one more,
+    the search's planner setting). Again in the same generation it sends 2, the user and the
+    generation: the choices and the rendered results come from the cache.
+    """
     client = login(create_user("lezer@example.org", roles=("policy_owner",)))
-    counts = []
+    misses, hits = [], []
     for total in (100, 10_000):
         bulk_items(total - db.session.scalar(sa.select(sa.func.count()).select_from(LibraryItem)), region.id)
         filled = path.format(level=term("level", "keten").id, theme=theme("Regie").id,
                              principle=term("principle", "gezinsgericht").id,
                              item=db.session.scalar(sa.select(sa.func.max(LibraryItem.id))))
-        counts.append(page_queries(client, count_queries, filled))
-    assert counts[0] == counts[1], f"{path}: {counts}"
-    assert counts[0] <= 10, f"{path}: {counts}"
+        misses.append(page_queries(client, count_queries, filled))
+        hits.append(page_queries(client, count_queries, filled))
+    assert misses[0] == misses[1] and hits[0] == hits[1], f"{path}: {misses}, {hits}"
+    assert misses[0] <= 10 and hits[0] <= misses[0], f"{path}: {misses}, {hits}"
+    if not path.startswith("/library/"):
+        assert hits[0] == 2, f"{path}: {hits}"

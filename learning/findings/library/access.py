@@ -1,9 +1,10 @@
 """Who may read the library, publish to it and withdraw from it: the loaders and rules, in one place.
 
 Reading is for every reviewer and policy owner (any region), and administrators (who may
-withdraw). Publishing starts from a lesson or finding loaded through the person's own
-membership of its review(s): outside those reviews it does not exist (404); inside, only a
-lead reviewer may publish (403 otherwise).
+withdraw). Publishing starts from a lesson or finding loaded as its own domain shows it to the
+person (a lesson through their membership of its review, a finding through the findings' scope):
+what they cannot see does not exist (404); what they see, only the lead reviewer of every review
+behind it may publish (403 otherwise).
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from learning.db import db
+from learning.findings.access import finding_for
 from learning.findings.library.models import LibraryItem, SourceKind
 from learning.findings.models import Finding, FindingLesson
+from learning.lessons.ids import known_id
 from learning.lessons.models import Lesson
+from learning.lessons.services import lesson_in
 from learning.permissions import ObjectRule, loaded, role
+from learning.reviews.access import review_access
 from learning.reviews.models import MemberRole, ReviewMember
 
 READERS = role("reviewer", "policy_owner", "admin")
@@ -64,19 +69,32 @@ def leads_any(user: Any, roles: dict[int, str]) -> bool:
 
 
 def publish_source(user: Any, kind: str, source_id: int) -> PublishSource | None:
-    """The lesson or finding if ``user`` is a member of (one of) its review(s), else None."""
+    """The lesson or finding if ``user`` may see it (else None: 404), with every review it rests on.
+
+    A lesson: through the person's membership of its review (members see agreed lessons only). A
+    finding: through the findings' own scope (its reviewers). Publishing needs the lead of EVERY
+    review behind it: each review's lead answers for what of that review leaves it.
+    """
     try:
         source_kind = SourceKind(kind)
     except ValueError:
         return None
-    model = Lesson if source_kind == SourceKind.LESSON else Finding
-    obj = db.session.get(model, source_id)
+    if not known_id(source_id):
+        return None
+    if source_kind == SourceKind.LESSON:
+        lesson = db.session.get(Lesson, source_id)
+        access = review_access(user, lesson.review_id) if lesson is not None else None
+        obj = lesson_in(access, source_id) if access is not None and access.membership is not None else None
+    else:
+        obj = finding_for(user, source_id)
     if obj is None:
         return None
+    review_ids = tuple(sorted(db.session.scalars(_source_review_ids(source_kind, source_id))))
     roles = _roles_in(user, _source_review_ids(source_kind, source_id))
-    if not roles:
-        return None
-    return PublishSource(kind=source_kind, obj=obj, review_ids=tuple(sorted(roles)), is_lead=leads_any(user, roles))
+    leads_every = bool(review_ids) and all(roles.get(review_id) == MemberRole.LEAD_REVIEWER.value
+                                           for review_id in review_ids)
+    return PublishSource(kind=source_kind, obj=obj, review_ids=review_ids,
+                         is_lead=leads_every and user.has_role("reviewer"))
 
 
 def can_withdraw(user: Any, item: LibraryItem) -> bool:

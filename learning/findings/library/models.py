@@ -125,6 +125,28 @@ class LibraryItem(db.Model):
         return f"<LibraryItem {self.id}>"
 
 
+class LibraryGeneration(db.Model):
+    """One row whose ``value`` goes up whenever what a search of the library may show changes.
+
+    Each web process keeps rendered search results and the filters' choices keyed by this number
+    (``search_cache``), so a withdrawn item is gone from every process and node as soon as the
+    withdrawal commits. The database raises it, not the application: triggers (see the migration)
+    run ``value = value + 1`` in the writing transaction on every insert, update and delete of
+    ``library_items``, ``library_item_themes``, ``library_item_principles`` (publishing,
+    withdrawing, bulk loads, cascades alike), ``regions`` and ``taxonomy_terms`` (listed as
+    filters, named in results), and on updates of ``themes`` (named). Concurrent writers wait for
+    each other's row lock, so no increment is lost (PostgreSQL raises it once per transaction,
+    SQLite once per changed row).
+    """
+
+    __tablename__ = "library_generation"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    __table_args__ = (sa.CheckConstraint("id = 1", name="one_row"),)
+
+
 # Database objects of the search index that the ORM does not map (see the migration); the
 # migration environment and the model/migration comparison leave them alone.
 UNMAPPED_OBJECTS.update({"library_search", "search_vector", "ix_library_items_search_vector"})

@@ -172,9 +172,33 @@ class Sort:
     DATE = "date"
 
 
+@dataclass(frozen=True)
+class Pager:
+    """What the ``pagination`` macro needs."""
+
+    page: int
+    pages: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
 @dataclass
 class ResultPage:
-    """One page of results, shaped for the ``pagination`` macro."""
+    """One page of results."""
 
     items: list[LibraryItem]
     page: int
@@ -195,20 +219,8 @@ class ResultPage:
         return max(1, math.ceil(min(self.total, WINDOW) / self.per_page))
 
     @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
+    def pager(self) -> Pager:
+        return Pager(page=self.page, pages=self.pages)
 
 
 def _is_postgres() -> bool:

@@ -197,7 +197,8 @@ def check_text(source: PublishSource, draft: Draft, *, actor: Any, confirming: I
 def publish(source: PublishSource, draft: Draft, *, actor: Any, confirming: Iterable[str] = ()) -> LibraryItem:
     """Put the approved text in the library. The caller must have shown the preview of this same draft."""
     if not source.is_lead:
-        raise PublishError(_("Alleen een hoofdreviewer van de review kan publiceren in de bibliotheek."))
+        raise PublishError(_("Alleen wie hoofdreviewer is van elke review waarop dit rust, kan het publiceren in de "
+                             "bibliotheek."))
     # Two confirmations at once (a double click, two leads): the second waits here and then finds
     # the first one's item (PostgreSQL; SQLite writes one transaction at a time anyway).
     model = type(source.obj)
@@ -205,8 +206,12 @@ def publish(source: PublishSource, draft: Draft, *, actor: Any, confirming: Iter
     check_publishable(source)
     confirmed = check_text(source, draft, actor=actor, confirming=confirming)
     item = projection(source, draft, actor=actor)
-    db.session.add(item)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(item)
+    except sa.exc.IntegrityError:
+        # The other click won (SQLite has no row lock): one live copy per source, by a unique index.
+        raise PublishError(_("Dit staat al in de bibliotheek.")) from None
     audit.record("library.published", actor=actor, object_type="library_item", object_id=item.id,
                  source_kind=source.kind.value, source_id=source.id,
                  confirmed_as_pseudonym=sorted({match.kind for match in confirmed}))
@@ -220,14 +225,16 @@ def withdraw(item: LibraryItem, *, actor: Any, reason: str) -> None:
         raise PublishError(_("Geef een reden voor het terugtrekken."), "reason")
     if len(reason) > REASON_LIMIT:
         raise PublishError(_("De reden mag hoogstens %(max)d tekens hebben.", max=REASON_LIMIT), "reason")
-    if item.withdrawn_at is not None:
+    # Conditional, so that of two withdrawals at once only the first counts (and is audited).
+    withdrawn = db.session.execute(
+        sa.update(LibraryItem).where(LibraryItem.id == item.id, LibraryItem.withdrawn_at.is_(None))
+        # Empty the indexed copy as well: the index forgets the text, not only the results page.
+        .values(withdrawn_at=utcnow(), withdrawn_by_id=actor.id, withdrawal_reason=reason, search_title="",
+                search_body="").execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(item)
+    if not withdrawn:
         raise PublishError(_("Dit is al teruggetrokken."))
-    item.withdrawn_at = utcnow()
-    item.withdrawn_by_id = actor.id
-    item.withdrawal_reason = reason
-    # Empty the indexed copy as well: the index forgets the text, not only the results page.
-    item.search_title = item.search_body = ""
-    db.session.flush()
     audit.record("library.withdrawn", actor=actor, object_type="library_item", object_id=item.id,
                  source_kind=item.source_kind, reason=reason)
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from learning.admin.models import Vocabulary
 from learning.admin.services import region_choices
-from learning.findings.library import bp, services
+from learning.findings.library import bp, search_cache, services
 from learning.findings.library.access import (
     ITEM,
     PUBLISH,
@@ -30,6 +31,7 @@ from learning.findings.library.forms import PublishForm, SearchForm, WithdrawFor
 from learning.findings.library.models import LibraryItem, SourceKind
 from learning.findings.library.search import LibraryFilters, parse_query
 from learning.findings.library.search import search as find_items
+from learning.findings.library.search_cache import RenderedResults
 from learning.findings.library.services import Draft, PublishError
 from learning.i18n import _, get_locale
 from learning.permissions import require, role
@@ -42,19 +44,30 @@ PUBLISH_URL = "/publish/<any(lesson, finding):kind>/<int:source_id>"
 # --- reading ---------------------------------------------------------------------------------
 
 
-def _fill_filter_choices(form: SearchForm) -> None:
+FilterChoices = dict[str, tuple[tuple[int, str], ...]]
+
+
+def _filter_choices() -> FilterChoices:
+    """(value, label) per filter, in the current language: the same for every reader, so kept per generation."""
     locale = get_locale()
-    terms = services.term_options(Vocabulary.LEVEL.value, Vocabulary.PRINCIPLE.value, Vocabulary.FINDING_TYPE.value,
-                                  language=locale.language if locale else "nl")
 
-    def choices(everything: str, options: list[tuple[int, str]]) -> list[SelectChoice]:
-        return [SelectChoice(0, everything), *(SelectChoice(value, label) for value, label in options)]
+    def compute() -> FilterChoices:
+        terms = services.term_options(Vocabulary.LEVEL.value, Vocabulary.PRINCIPLE.value,
+                                      Vocabulary.FINDING_TYPE.value, language=locale.language if locale else "nl")
+        return {
+            "theme_id": ((0, _("Alle thema's")), *services.themes_in_library()),
+            "level_id": ((0, _("Alle niveaus")), *terms[Vocabulary.LEVEL.value]),
+            "principle_id": ((0, _("Alle principes")), *terms[Vocabulary.PRINCIPLE.value]),
+            "finding_type_id": ((0, _("Alle soorten")), *terms[Vocabulary.FINDING_TYPE.value]),
+            "region_id": ((0, _("Alle regio's")), *((choice.value, choice.label) for choice in region_choices())),
+        }
 
-    form.theme_id.choices = choices(_("Alle thema's"), services.themes_in_library())
-    form.level_id.choices = choices(_("Alle niveaus"), terms[Vocabulary.LEVEL.value])
-    form.principle_id.choices = choices(_("Alle principes"), terms[Vocabulary.PRINCIPLE.value])
-    form.finding_type_id.choices = choices(_("Alle soorten"), terms[Vocabulary.FINDING_TYPE.value])
-    form.region_id.choices = [SelectChoice(0, _("Alle regio's")), *region_choices()]
+    return search_cache.cached(("choices", str(locale)), compute)
+
+
+def _fill_filter_choices(form: SearchForm) -> None:
+    for name, options in _filter_choices().items():
+        getattr(form, name).choices = [SelectChoice(value, label) for value, label in options]
 
 
 def _filters(form: SearchForm) -> LibraryFilters:
@@ -65,15 +78,24 @@ def _filters(form: SearchForm) -> LibraryFilters:
     )
 
 
+def _results(form: SearchForm) -> RenderedResults:
+    """The rendered results of a valid search, from this process's cache when the library has not changed since."""
+    parsed, filters, sort = parse_query(form.q.data), _filters(form), form.sort.data
+    page = search_cache.clamp_page(request.args.get("page", 1, type=int) or 1)
+
+    def render() -> RenderedResults:
+        found = find_items(parsed, filters, sort=sort, page=page)
+        return RenderedResults(Markup(render_template("library/_results.html", results=found)), found.pager)
+
+    return search_cache.results(parsed, filters, sort, page, str(get_locale()), render)
+
+
 @bp.route("")
 @require(READERS)
 def search():
     form = SearchForm(request.args)
     _fill_filter_choices(form)
-    results = None
-    if form.validate():
-        results = find_items(parse_query(form.q.data), _filters(form), sort=form.sort.data,
-                         page=request.args.get("page", 1, type=int) or 1)
+    results = _results(form) if form.validate() else None  # a page of error messages is never kept
     return render_template("library/search.html", form=form, results=results)
 
 
