@@ -18,23 +18,14 @@ from learning.db import db
 from learning.findings.models import Finding, FindingLesson
 from learning.lessons.models import Lesson, LessonStatus
 from learning.permissions import ObjectRule, loaded
-from learning.reviews.models import EDITOR_ROLES, ReviewMember
-
-_EDITOR_ROLE_VALUES = sorted(role.value for role in EDITOR_ROLES)
+from learning.reviews.access import edited_review_ids
+from learning.reviews.models import EDITOR_ROLES, MemberRole, ReviewMember
 
 
 def is_finding_editor(user: Any) -> bool:
     """Findings are for the global role reviewer (it makes MFA compulsory): taking the role away
     takes every finding away with it, whatever the person's review memberships."""
     return bool(getattr(user, "is_authenticated", False)) and user.has_role("reviewer")
-
-
-def edited_review_ids(user: Any) -> sa.Select:
-    """Ids of the reviews ``user`` edits (lead or co-reviewer, with the global reviewer role)."""
-    if not is_finding_editor(user):
-        return sa.select(ReviewMember.review_id).where(sa.false())
-    return sa.select(ReviewMember.review_id).where(
-        ReviewMember.user_id == user.id, ReviewMember.role.in_(_EDITOR_ROLE_VALUES))
 
 
 def findings_visible_to(user: Any) -> sa.Select:
@@ -78,7 +69,7 @@ def readable_lesson_ids(user: Any, lessons: Iterable[Lesson]) -> set[int]:
         ReviewMember.user_id == user.id, ReviewMember.review_id.in_(review_ids))).all())
     edits = is_finding_editor(user)
     return {lesson.id for lesson in lessons if lesson.review_id in roles and (
-        lesson.status == LessonStatus.AGREED.value or (edits and roles[lesson.review_id] in _EDITOR_ROLE_VALUES))}
+        lesson.status == LessonStatus.AGREED.value or (edits and MemberRole(roles[lesson.review_id]) in EDITOR_ROLES))}
 
 
 def _load(user: Any, view_args: dict[str, Any]) -> Finding | None:

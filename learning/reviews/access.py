@@ -8,6 +8,7 @@ together with the person's membership, and children are then loaded through that
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +94,24 @@ def review_access(user: Any, review_id: int) -> ReviewAccess | None:
     if row is None:
         return None
     return ReviewAccess(review=row[0], user=user, membership=row[1])
+
+
+def review_ids_where(user: Any, roles: Iterable[MemberRole]) -> sa.Select:
+    """Ids of the reviews where ``user`` holds one of ``roles``: the SQL form of ``ReviewAccess.can_edit``
+    and ``is_lead`` for rules that span reviews (findings, the library). Like those, editing and leading
+    need the global reviewer role as well."""
+    if not (getattr(user, "is_authenticated", False) and user.has_role("reviewer")):
+        return sa.select(ReviewMember.review_id).where(sa.false())
+    return sa.select(ReviewMember.review_id).where(
+        ReviewMember.user_id == user.id, ReviewMember.role.in_(sorted(role.value for role in roles)))
+
+
+def edited_review_ids(user: Any) -> sa.Select:
+    return review_ids_where(user, EDITOR_ROLES)
+
+
+def led_review_ids(user: Any) -> sa.Select:
+    return review_ids_where(user, (MemberRole.LEAD_REVIEWER,))
 
 
 def _load(user: Any, view_args: dict[str, Any]) -> ReviewAccess | None:

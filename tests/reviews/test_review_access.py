@@ -130,3 +130,22 @@ def test_crafted_ids_from_another_review_are_404_and_change_nothing(login, make_
     assert client.post(f"/reviews/{mine.id}/members/{theirs.members[0].id}/remove").status_code == 404
     assert db.session.get(Episode, foreign_episode.id) is not None
     assert len(theirs.phases) == 8 and len(theirs.members) == 1
+
+
+def test_the_sql_form_of_editing_and_leading_matches_review_access(make_review, lead, create_user, add_member):
+    from learning.reviews.access import edited_review_ids, led_review_ids
+    from learning.reviews.models import MemberRole
+    from tests.review_fixtures import access_for
+
+    review = make_review()
+    co = create_user("co.sql@example.org", roles=("reviewer",))
+    add_member(review, co, MemberRole.CO_REVIEWER.value)
+    participant = create_user("deelnemer.sql@example.org")
+    add_member(review, participant, MemberRole.PARTICIPANT.value)
+    for person, edits, leads in ((lead, True, True), (co, True, False), (participant, False, False)):
+        assert (review.id in set(db.session.scalars(edited_review_ids(person)))) is edits
+        assert (review.id in set(db.session.scalars(led_review_ids(person)))) is leads
+        assert access_for(person, review).can_edit is edits and access_for(person, review).is_lead is leads
+    lead.role_rows = [row for row in lead.role_rows if row.role != "reviewer"]  # the global role taken away
+    db.session.commit()
+    assert list(db.session.scalars(led_review_ids(lead))) == [] and not access_for(lead, review).is_lead

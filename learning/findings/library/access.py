@@ -22,8 +22,8 @@ from learning.lessons.ids import known_id
 from learning.lessons.models import Lesson
 from learning.lessons.services import lesson_in
 from learning.permissions import ObjectRule, loaded, role
-from learning.reviews.access import review_access
-from learning.reviews.models import MemberRole, ReviewMember
+from learning.reviews.access import led_review_ids, review_access
+from learning.reviews.models import ReviewMember
 
 READERS = role("reviewer", "policy_owner", "admin")
 
@@ -57,15 +57,9 @@ def _source_review_ids(kind: SourceKind, source_id: int) -> sa.Select:
             .where(FindingLesson.finding_id == source_id).distinct())
 
 
-def _roles_in(user: Any, review_ids: sa.Select) -> dict[int, str]:
-    rows = db.session.execute(sa.select(ReviewMember.review_id, ReviewMember.role).where(
-        ReviewMember.user_id == user.id, ReviewMember.review_id.in_(review_ids.scalar_subquery())))
-    return {review_id: member_role for review_id, member_role in rows}
-
-
-def leads_any(user: Any, roles: dict[int, str]) -> bool:
-    # A lead reviewer without the global reviewer role (taken away) no longer leads anything.
-    return user.has_role("reviewer") and MemberRole.LEAD_REVIEWER.value in roles.values()
+def _led_among(user: Any, review_ids: sa.Select) -> set[int]:
+    """Of the reviews ``review_ids`` selects, the ones ``user`` leads."""
+    return set(db.session.scalars(led_review_ids(user).where(ReviewMember.review_id.in_(review_ids.scalar_subquery()))))
 
 
 def publish_source(user: Any, kind: str, source_id: int) -> PublishSource | None:
@@ -90,11 +84,8 @@ def publish_source(user: Any, kind: str, source_id: int) -> PublishSource | None
     if obj is None:
         return None
     review_ids = tuple(sorted(db.session.scalars(_source_review_ids(source_kind, source_id))))
-    roles = _roles_in(user, _source_review_ids(source_kind, source_id))
-    leads_every = bool(review_ids) and all(roles.get(review_id) == MemberRole.LEAD_REVIEWER.value
-                                           for review_id in review_ids)
-    return PublishSource(kind=source_kind, obj=obj, review_ids=review_ids,
-                         is_lead=leads_every and user.has_role("reviewer"))
+    leads_every = bool(review_ids) and set(review_ids) <= _led_among(user, _source_review_ids(source_kind, source_id))
+    return PublishSource(kind=source_kind, obj=obj, review_ids=review_ids, is_lead=leads_every)
 
 
 def can_withdraw(user: Any, item: LibraryItem) -> bool:
@@ -102,9 +93,9 @@ def can_withdraw(user: Any, item: LibraryItem) -> bool:
     if user.has_role("admin"):
         return True
     if item.lesson_id is not None:
-        return leads_any(user, _roles_in(user, _source_review_ids(SourceKind.LESSON, item.lesson_id)))
+        return bool(_led_among(user, _source_review_ids(SourceKind.LESSON, item.lesson_id)))
     if item.finding_id is not None:
-        return leads_any(user, _roles_in(user, _source_review_ids(SourceKind.FINDING, item.finding_id)))
+        return bool(_led_among(user, _source_review_ids(SourceKind.FINDING, item.finding_id)))
     return False
 
 
