@@ -73,7 +73,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from learning import admin, auth, core, findings, lessons, meetings, reflections, reviews
+    from learning import admin, auth, briefs, core, findings, lessons, meetings, reflections, responses, reviews
     from learning.findings import library
 
     app.register_blueprint(core.bp)
@@ -88,6 +88,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(findings.bp)
     app.register_blueprint(findings.thematic_bp)
     app.register_blueprint(library.bp)
+    app.register_blueprint(briefs.bp)
+    app.register_blueprint(responses.bp)
+    app.register_blueprint(responses.review_bp)
+    app.register_blueprint(responses.followup_bp)
+    app.register_blueprint(responses.feedback_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -100,10 +105,12 @@ def _register_cli(app: Flask) -> None:
     from learning.auth import cli as accounts_cli
     from learning.demo import cli as demo_cli
     from learning.jobs import worker_command
+    from learning.responses.reminders import reminders_command
 
     app.cli.add_command(accounts_cli.accounts)
     app.cli.add_command(worker_command)
     app.cli.add_command(demo_cli.demo)
+    app.cli.add_command(reminders_command)
 
 
 def _check_database(app: Flask) -> None:

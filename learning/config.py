@@ -120,6 +120,12 @@ def load_settings(
         "MAIL_USE_SSL": _flag(env.get("MAIL_USE_SSL"), False),
         "MAIL_TIMEOUT": _int(env, "MAIL_TIMEOUT", 20),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Leren met Impact <noreply@localhost>"),
+        # Attach the board's PDF to the e-mail that announces an issued brief (the portal link is always there).
+        "BRIEF_MAIL_ATTACH_PDF": _flag(env.get("BRIEF_MAIL_ATTACH_PDF"), False),
+        # Reminders to boards (`flask reminders send`): this many days before a response deadline or an action's
+        # due date, and once overdue every so many days (1: daily).
+        "REMINDER_DAYS_BEFORE": _int(env, "REMINDER_DAYS_BEFORE", 7),
+        "REMINDER_OVERDUE_EVERY_DAYS": _int(env, "REMINDER_OVERDUE_EVERY_DAYS", 7),
         # Language and time
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": env.get("TIMEZONE", "Europe/Amsterdam"),

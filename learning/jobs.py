@@ -16,7 +16,7 @@ import click
 import redis
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from rq import Queue, Worker
+from rq import Queue, Retry, Worker
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 
@@ -70,11 +70,14 @@ def _still_to_run(jobs: Queue, job_id: str) -> bool:
                                               JobStatus.SCHEDULED)
 
 
-def enqueue(function: Callable[..., Any], *args: Any, job_id: str | None = None, **kwargs: Any) -> None:
+def enqueue(function: Callable[..., Any], *args: Any, job_id: str | None = None, retries: int = 0,
+            **kwargs: Any) -> None:
     """Run ``function(*args, **kwargs)`` after the current transaction commits.
 
     ``job_id`` keys the job on RQ: while a job with that id waits or runs, enqueuing it again adds
-    nothing. Jobs must still be idempotent themselves (a worker can die mid-job and RQ retries).
+    nothing. ``retries``: on RQ, run the job again up to that many times when it raises or its worker
+    dies mid-job (a killed work horse at once; a killed worker once RQ finds the job abandoned).
+    Jobs must still be idempotent themselves.
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     path = _path(function)
@@ -85,7 +88,8 @@ def enqueue(function: Callable[..., Any], *args: Any, job_id: str | None = None,
                 jobs = queue(app)
                 if job_id is not None and _still_to_run(jobs, job_id):
                     return
-                jobs.enqueue(run_job, path, *args, job_id=job_id, **kwargs)
+                jobs.enqueue(run_job, path, *args, job_id=job_id, retry=Retry(max=retries) if retries else None,
+                             **kwargs)
             except redis.RedisError:
                 log.exception("job %s could not be enqueued", path)
             return

@@ -43,7 +43,8 @@ def build_message(
 ) -> EmailMessage:
     """Render ``templates/mail/<template>.txt`` and ``.html`` in ``language``."""
     with force_locale(LOCALES.get(language, language)):
-        subject_text = str(subject)
+        # A header holds one line: a title typed with a line break must not break (or inject into) the message.
+        subject_text = " ".join(str(subject).split())
         text_body = render_template(f"mail/{template}.txt", language=language, **context)
         html_body = render_template(f"mail/{template}.html", language=language, subject=subject_text, **context)
     message = EmailMessage()
@@ -62,9 +63,13 @@ def build_message(
     return message
 
 
-def send_mail(*, to: str, subject: Any, template: str, language: str, **context: Any) -> EmailMessage:
+def send_mail(
+    *, to: str, subject: Any, template: str, language: str, attachments: list[Attachment] | None = None,
+    **context: Any,
+) -> EmailMessage:
     """Render now (so template errors surface in the request), deliver after the commit."""
-    message = build_message(to=to, subject=subject, template=template, language=language, **context)
+    message = build_message(to=to, subject=subject, template=template, language=language, attachments=attachments,
+                            **context)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     after_commit(lambda: _deliver(app, message))
     return message

@@ -19,14 +19,37 @@ def test_load_creates_every_role_in_two_regions_and_is_idempotent(runner):
     assert (count(User), count(Organisation), count(Region)) == (len(PEOPLE), 9, 2)
     users = list(db.session.scalars(sa.select(User)))
     roles = [role for user in users for role in user.roles]
-    assert roles.count("reviewer") == 2 and roles.count("policy_owner") == 2 and roles.count("admin") == 1
+    assert roles.count("reviewer") == 3 and roles.count("policy_owner") == 3 and roles.count("admin") == 1
     participants = [user for user in users if not user.roles and user.organisation]
     assert len(participants) == 6
     assert len({user.organisation.region.name for user in participants}) == 2
     assert all(user.mfa_enabled for user in users if user.mfa_required)
     again = runner.invoke(args=["demo", "load"])
-    assert again.exit_code == 0 and "0 people" in again.output
+    assert again.exit_code == 0 and "0 people" in again.output and "0 briefs" in again.output
     assert count(User) == len(PEOPLE)
+
+
+def test_load_routes_the_demo_finding_to_two_boards_and_one_answers(runner, outbox):
+    from learning.briefs.models import Brief, BriefDocument, BriefVersion
+    from learning.findings.models import Finding
+    from learning.responses.models import Action, Response
+
+    result = runner.invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    assert "1 briefs" in result.output
+    brief = db.session.scalar(sa.select(Brief))
+    assert brief.latest_version_number == 1 and count(BriefVersion) == 1
+    documents = list(db.session.scalars(sa.select(BriefDocument).order_by(BriefDocument.organisation_name)))
+    assert [(d.organisation_name, d.status) for d in documents] == [
+        ("Gemeente Midden", "ready"), ("Veilig Thuis Midden", "ready")]
+    assert all(d.pdf.startswith(b"%PDF") for d in documents)
+    response = db.session.scalar(sa.select(Response))
+    assert (response.organisation.name, response.decision, response.status) == ("Gemeente Midden", "partly",
+                                                                                 "submitted")
+    assert db.session.scalar(sa.select(Action.status)) == "in_progress"
+    assert db.session.scalar(sa.select(Finding.status)) == "in_brief"  # Veilig Thuis Midden has not answered
+    delivered = {message["To"] for message in outbox.messages()}
+    assert {"bestuurder@example.org", "directeur.vt@example.org", "wijkteam@example.org"} <= delivered
 
 
 def test_demo_password_signs_in(runner, client):

@@ -93,3 +93,26 @@ def test_smtp_failure_is_logged_not_raised_after_commit(app, caplog, monkeypatch
     send_mail(**invitation_context())
     db.session.commit()
     assert "could not be delivered" in caplog.text
+
+
+def test_a_subject_with_a_line_break_becomes_one_line_instead_of_failing_or_injecting(app):
+    context = {**invitation_context(), "subject": "Uitnodiging: Gezin A\r\nBcc: iemand@example.org"}
+    message = build_message(**context)
+    assert message["Subject"] == "Uitnodiging: Gezin A Bcc: iemand@example.org"
+    assert message["Bcc"] is None
+    assert b"\r\nBcc:" not in message.as_bytes()
+
+
+def test_title_fields_keep_one_line_whatever_is_posted(app):
+    from werkzeug.datastructures import MultiDict
+
+    from learning.briefs.forms import BriefForm
+    from learning.findings.forms import FindingForm
+    from learning.meetings.forms import MeetingForm
+    from learning.reviews.forms import EpisodeForm, ReviewForm
+
+    with app.test_request_context(method="POST"):
+        for form_class in (BriefForm, FindingForm, MeetingForm, EpisodeForm, ReviewForm):
+            form = form_class(formdata=MultiDict({"title": "  Regie\r\nBcc: x@example.org \t bij crisis "}),
+                              meta={"csrf": False})
+            assert form.title.data == "Regie Bcc: x@example.org bij crisis", form_class.__name__

@@ -78,9 +78,12 @@ CASES = [
 
 
 def test_every_route_is_in_the_access_table(app):
+    from tests.briefs.test_brief_access import BRIEF_EXPECTED
     from tests.findings.test_finding_access import FINDING_EXPECTED
+    from tests.followup.test_followup_access import FOLLOWUP_EXPECTED
     from tests.lessons.test_lesson_access import LESSON_EXPECTED
     from tests.library.test_library_access import LIBRARY_EXPECTED
+    from tests.responses.test_response_access import RESPONSE_EXPECTED
     from tests.reviews.test_review_access import REVIEW_EXPECTED
     from tests.test_meeting_access import MEETING_EXPECTED
     from tests.thematic.test_thematic_access import THEMATIC_EXPECTED
@@ -89,7 +92,8 @@ def test_every_route_is_in_the_access_table(app):
     routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     tables = (EXPECTED, REVIEW_EXPECTED, MEETING_EXPECTED, VRAGENRONDE_EXPECTED, LESSON_EXPECTED,
-              FINDING_EXPECTED, THEMATIC_EXPECTED, LIBRARY_EXPECTED)
+              FINDING_EXPECTED, THEMATIC_EXPECTED, LIBRARY_EXPECTED, BRIEF_EXPECTED, RESPONSE_EXPECTED,
+              FOLLOWUP_EXPECTED)
     table = {(endpoint, method) for expected in tables for endpoint, methods in expected.items() for method in methods}
     assert routes - table == set(), "routes without an entry in EXPECTED"
     assert table - routes == set(), "entries in EXPECTED for routes that no longer exist"

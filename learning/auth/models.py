@@ -69,6 +69,9 @@ class User(db.Model):
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    # Not a column: filled only by the query that loads the signed-in person, with the expression a later
+    # domain adds to ``learning.auth.views.LOAD_USER_OPTIONS`` (the notifications); None on any other load.
+    unread_notification_count: Mapped[int | None] = sa.orm.query_expression()
 
     __table_args__ = (sa.Index("uq_users_email_lower", sa.func.lower(email), unique=True),)
 

@@ -37,6 +37,9 @@ from learning.permissions import (
 
 PENDING_MFA_SECONDS = 300
 DASHBOARD = "core.dashboard"
+# Loader options later domains add to the one query below, so what every page shows about the person
+# costs no query of its own (the unread-notification count: learning/responses/feedback_views.py).
+LOAD_USER_OPTIONS: list = []
 
 
 @login_manager.user_loader
@@ -47,7 +50,7 @@ def load_user(user_id: str) -> User | None:
         return None
     # One query for the person and their roles: this runs on every request.
     user = db.session.scalar(
-        sa.select(User).where(User.id == int(id_part)).options(sa.orm.joinedload(User.role_rows)))
+        sa.select(User).where(User.id == int(id_part)).options(sa.orm.joinedload(User.role_rows), *LOAD_USER_OPTIONS))
     if user is None or not user.active or not user.session_token_matches(token):
         return None
     return user

@@ -13,6 +13,7 @@ from learning.auth import mfa
 from learning.auth.models import User
 from learning.auth.services import create_user, find_user_by_email, regenerate_recovery_codes
 from learning.db import db, utcnow
+from learning.demo.brief_loop import load_demo_brief_loop
 from learning.demo.data import DEMO_PASSWORD, ORGANISATIONS, PEOPLE, REGIONS
 from learning.demo.learning_loop import load_demo_learning_loop
 from learning.demo.reviews import load_demo_review
@@ -71,6 +72,8 @@ def load_demo_data() -> dict[str, int]:
     db.session.flush()
     added["reviews"] = load_demo_review() + load_demo_vragenronde() + load_demo_learning_loop()
     db.session.flush()
+    added["briefs"] = load_demo_brief_loop()
+    db.session.flush()
     return added
 
 
@@ -83,7 +86,8 @@ def load_command() -> None:
     db.session.commit()
     click.echo(
         f"Demo data: {added['people']} people, {added['organisations']} organisations, "
-        f"{added['regions']} regions and {added['reviews']} reviews added (existing ones left as they were)."
+        f"{added['regions']} regions, {added['reviews']} reviews and {added['briefs']} briefs added "
+        "(existing ones left as they were)."
     )
 
 

@@ -35,6 +35,8 @@ class DemoPerson:
 PEOPLE = (
     DemoPerson("beheerder@example.org", "Anouk Beheerder", ("admin",), None, "beheerder"),
     DemoPerson("reviewer@example.org", "Ria Reviewer", ("reviewer",), "Wijkteam Midden-Noord", "reviewer (Midden)"),
+    DemoPerson("co.reviewer@example.org", "Cor Collega", ("reviewer",), "Jeugdbescherming Midden",
+               "co-reviewer (Midden)"),
     DemoPerson("reviewer.oost@example.org", "Ruben Reviewer", ("reviewer",), "Wijkteam Oost-Centrum", "reviewer (Oost)"),
     DemoPerson("wijkteam@example.org", "Wendy Wijkteam", (), "Wijkteam Midden-Noord", "deelnemer"),
     DemoPerson("veiligthuis@example.org", "Vincent Veilig Thuis", (), "Veilig Thuis Midden", "deelnemer"),
@@ -44,5 +46,7 @@ PEOPLE = (
     DemoPerson("wijkteam.oost@example.org", "Olaf Oost", (), "Wijkteam Oost-Centrum", "deelnemer (Oost)", "en"),
     DemoPerson("ervaringsdeskundige@example.org", "Esther Ervaring", (), None, "ervaringsdeskundige"),
     DemoPerson("bestuurder@example.org", "Bert Bestuurder", ("policy_owner",), "Gemeente Midden", "beleidseigenaar (Midden)"),
+    DemoPerson("directeur.vt@example.org", "Vera Directeur", ("policy_owner",), "Veilig Thuis Midden",
+               "beleidseigenaar (Veilig Thuis Midden)"),
     DemoPerson("bestuurder.oost@example.org", "Petra Beleid", ("policy_owner",), "Veilig Thuis Oost", "beleidseigenaar (Oost)"),
 )

@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Length
 from learning.admin.forms import MultiCheckboxField
 from learning.findings.models import FINDING_STATUS_LABELS
 from learning.findings.services import QUESTION_LIMIT, TEXT_LIMIT, TITLE_LIMIT
-from learning.forms import BaseForm
+from learning.forms import BaseForm, single_line
 from learning.i18n import _l
 from learning.lessons.ids import known_id
 
@@ -56,6 +56,7 @@ class FindingForm(BaseForm):
         _l("Titel"),
         description=_l("Kort en herkenbaar, bijvoorbeeld: Zorgen over veiligheid worden bij een verhuizing niet "
                        "overgedragen."),
+        filters=[single_line],
         validators=[DataRequired(_l("Geef de bevinding een titel.")), Length(max=TITLE_LIMIT, message=TOO_LONG)],
     )
     pattern = TextAreaField(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -22,7 +22,7 @@ from learning.findings.evidence import evidence_summary
 from learning.findings.forms import FindingFilterForm, FindingForm, QuestionForm, VersionForm
 from learning.findings.models import Finding, FindingStatus
 from learning.findings.services import ChangedMeanwhile, FindingConflict, FindingError, FindingInput
-from learning.forms import requested_page
+from learning.forms import posted_version, requested_page, shown_version
 from learning.i18n import _
 from learning.permissions import require, role
 
@@ -159,20 +159,11 @@ def edit(finding_id: int):
     return _render_form(form, finding, conflict=conflict)
 
 
-def _version(value: Any) -> int:
-    """The version a form was shown; anything else counts as an old one (a conflict, never an error)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+_version = shown_version
 
 
 def _version_posted() -> int:
-    """The version a button carries; a post without one was not made from the page."""
-    form = VersionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    return _version(form.version.data)
+    return posted_version(VersionForm())
 
 
 def _back(finding: Finding, anchor: str | None = None):  # noqa: ANN202

@@ -3,13 +3,14 @@ from __future__ import annotations
 from wtforms import DateTimeLocalField, HiddenField, IntegerField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from learning.forms import BaseForm
+from learning.forms import BaseForm, single_line
 from learning.i18n import _l
 
 
 class MeetingForm(BaseForm):
-    title = StringField(_l("Titel"), validators=[DataRequired(_l("Geef de bijeenkomst een titel.")),
-                                                 Length(max=200)])
+    title = StringField(_l("Titel"), filters=[single_line],
+                        validators=[DataRequired(_l("Geef de bijeenkomst een titel.")),
+                                    Length(max=200)])
     starts_at = DateTimeLocalField(_l("Begint op"), format="%Y-%m-%dT%H:%M",
                                    validators=[DataRequired(_l("Vul datum en tijd in."))])
     ends_at = DateTimeLocalField(_l("Eindigt op"), format="%Y-%m-%dT%H:%M",

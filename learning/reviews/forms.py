@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from learning.admin.forms import MultiCheckboxField
 from learning.auth.forms import NewPasswordMixin, email_field
-from learning.forms import BaseForm
+from learning.forms import BaseForm, single_line
 from learning.i18n import _l
 from learning.reviews.models import CONTRIBUTOR_LABELS, KIND_LABELS, MEMBER_ROLE_LABELS
 from learning.reviews.services import TEXT_LIMIT
@@ -30,7 +30,7 @@ class ReviewForm(BaseForm):
     title = StringField(
         _l("Titel"),
         description=_l("Kort en gepseudonimiseerd, bijvoorbeeld: Gezin A, zorgen over veiligheid na verhuizing."),
-        validators=[DataRequired(_l("Geef de review een titel.")), Length(max=200)],
+        filters=[single_line], validators=[DataRequired(_l("Geef de review een titel.")), Length(max=200)],
     )
     learning_question = TextAreaField(
         _l("Leervraag"),
@@ -78,8 +78,9 @@ class SupportAccessForm(BaseForm):
 
 
 class EpisodeForm(BaseForm):
-    title = StringField(_l("Titel"), validators=[DataRequired(_l("Geef het sleutelmoment een titel.")),
-                                                 Length(max=200)])
+    title = StringField(_l("Titel"), filters=[single_line],
+                        validators=[DataRequired(_l("Geef het sleutelmoment een titel.")),
+                                    Length(max=200)])
     occurred_on = DateField(_l("Datum"), validators=[Optional()],
                             description=_l("Weet je de precieze datum niet? Laat dit leeg en vul een periode in."))
     period = StringField(_l("Of: periode bij benadering"), validators=[Length(max=80)],

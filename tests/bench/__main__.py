@@ -110,8 +110,8 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--scenario", choices=("all", "reviews", "live", "answers", "library", "thematic"),
-                        default="all")
+    parser.add_argument("--scenario", choices=("all", "reviews", "live", "answers", "library", "thematic", "briefs",
+                                               "brief-load"), default="all")
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--reviews", type=int, default=1000)
     parser.add_argument("--participants", type=int, nargs="+", default=[50, 200])
@@ -119,8 +119,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--json", help="also write the review figures to this file")
+    parser.add_argument("--renders", type=int, default=20, help="warm PDF renders per variant (briefs)")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
+    if args.scenario != "briefs" and shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: `make bench` installs Debian's wrk package")
     if args.scenario in ("all", "reviews"):
         report(run_reviews(args), args)
@@ -138,6 +139,14 @@ def main() -> None:
         from tests.bench.thematic import report_thematic, run_thematic
 
         report_thematic(run_thematic(args), args)
+    if args.scenario in ("all", "briefs"):
+        from tests.bench.briefs import report_briefs, run_briefs
+
+        report_briefs(run_briefs(args), args)
+    if args.scenario in ("all", "brief-load"):
+        from tests.bench.brief_load import report_brief_load, run_brief_load
+
+        report_brief_load(run_brief_load(args), args)
 
 
 if __name__ == "__main__":

@@ -93,3 +93,36 @@ def serious_accessibility_violations(page: Page) -> list[dict]:
         for violation in result["violations"]
         if violation["impact"] in ("serious", "critical")
     ]
+
+
+@pytest.fixture
+def new_page(browser: Browser) -> Iterator:
+    """``new_page()``: a page in a browser context of its own (another person), closed after the test."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        context = browser.new_context(bypass_csp=True, locale="nl-NL")
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in_as(page: Page, base: str, user, password: str) -> None:  # noqa: ANN001
+    """Sign in as an account made in the test, answering the TOTP step from its secret when it has MFA."""
+    import pyotp
+    from playwright.sync_api import expect
+
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mailadres").fill(user.email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen").click()
+    if user.mfa_enabled:
+        expect(page).to_have_url(f"{base}/login/code")
+        page.get_by_label("Code").fill(pyotp.TOTP(user.totp_secret).now())
+        page.get_by_role("button", name="Verder").click()
+    expect(page).to_have_url(f"{base}/dashboard")

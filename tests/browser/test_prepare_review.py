@@ -24,6 +24,8 @@ def add_episode(page: Page, title: str, day: str) -> None:
 
 def test_reviewer_prepares_a_review_and_a_participant_joins(live_server, runner, page, browser, outbox):
     runner.invoke(args=["demo", "load"])
+    # The demo loop's own e-mails (a brief issued and answered) are in the outbox already.
+    from_demo = {message["Message-ID"] for message in outbox.messages()}
     sign_in(page, live_server, runner, "reviewer@example.org")
     page.get_by_role("link", name="Nieuwe review").click()
     page.get_by_label("Soort", exact=True).select_option("casusreview")
@@ -59,7 +61,7 @@ def test_reviewer_prepares_a_review_and_a_participant_joins(live_server, runner,
         page.get_by_role("button", name="Uitnodiging versturen").click()
         expect(page.get_by_role("status")).to_contain_text(f"Uitnodiging verstuurd naar {email}")
     assert serious_accessibility_violations(page) == []
-    assert sorted(message["To"] for message in outbox.messages()) == [
+    assert sorted(message["To"] for message in outbox.messages() if message["Message-ID"] not in from_demo) == [
         "nieuwe.collega@example.org", "wijkteam@example.org"]
 
     link = link_in(outbox.text(outbox.to("nieuwe.collega@example.org")[0]), live_server)

@@ -10,7 +10,7 @@ from learning.admin.forms import MultiCheckboxField
 from learning.findings.library.models import SOURCE_KIND_LABELS
 from learning.findings.library.search import Sort
 from learning.findings.library.services import BODY_LIMIT, REASON_LIMIT, TITLE_LIMIT
-from learning.forms import BaseForm
+from learning.forms import BaseForm, single_line
 from learning.i18n import _l
 
 
@@ -56,7 +56,7 @@ class SearchForm(wtforms.Form):
 class PublishForm(BaseForm):
     title = StringField(
         _l("Titel"),
-        validators=[DataRequired(_l("Geef het een titel.")),
+        filters=[single_line], validators=[DataRequired(_l("Geef het een titel.")),
                     Length(max=TITLE_LIMIT, message=_l("Hoogstens %(max)d tekens."))],
     )
     body = TextAreaField(

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import render_template
-from markupsafe import Markup
 
 from learning.db import db, utcnow
-from learning.i18n import LOCALES, _, force_locale
-from learning.pdf import pdf_date, render_pdf
+from learning.i18n import LOCALES, force_locale
+from learning.pdf import (  # noqa: F401 - shared with the briefs' PDFs, importable from here as before
+    _css_string,
+    page_counter_css,
+    paragraphs,
+    pdf_date,
+    render_pdf,
+)
 from learning.reflections.models import Answer, Anthology, AnthologyVisibility, PdfStatus, Question
 from learning.reflections.vragenronde.questionnaire import questions
 from learning.reviews.models import Review
@@ -45,31 +49,6 @@ def sections(review: Review) -> list[Section]:
         highlighted.setdefault(answer.question_id, []).append(answer)
     return [Section(index + 1, question, highlighted.get(question.id, []))
             for index, question in enumerate(review_questions)]
-
-
-def paragraphs(text: str | None) -> list[str]:
-    """Plain text split into paragraphs at blank lines (line breaks inside stay, shown with pre-wrap)."""
-    return [part.strip() for part in re.split(r"\n\s*\n", text or "") if part.strip()]
-
-
-def _css_string(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ").replace("\n", " ")
-    return f'"{escaped}"'
-
-
-def page_counter_css() -> Markup:
-    """The CSS ``content`` value for "pagina X van Y" in the reader's language (escaped here, for a <style>)."""
-    marker_page, marker_pages = "\x00PAGE\x00", "\x00PAGES\x00"
-    sentence = _("pagina %(page)s van %(pages)s", page=marker_page, pages=marker_pages)
-    parts: list[str] = []
-    for piece in re.split(f"({re.escape(marker_page)}|{re.escape(marker_pages)})", sentence):
-        if piece == marker_page:
-            parts.append("counter(page)")
-        elif piece == marker_pages:
-            parts.append("counter(pages)")
-        elif piece:
-            parts.append(_css_string(piece))
-    return Markup(" ".join(parts))  # noqa: S704 - built from CSS-escaped strings and fixed counters
 
 
 def anthology_html(review: Review, anthology: Anthology, language: str = "nl") -> str:
